@@ -1,0 +1,29 @@
+"""Entry point of the `kehoach` command."""
+
+from __future__ import annotations
+
+import click
+
+from cli.templates_cmd import templates
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(package_name="kehoach", message="kehoach %(version)s")
+def kehoach() -> None:
+    """Công cụ xây dựng kế hoạch phát triển kinh tế - xã hội 5 năm 2021-2025 tỉnh Trà Vinh.
+
+    \b
+    Mã thoát (exit code) của mọi lệnh:
+      0  thành công (chỉ có cảnh báo thì vẫn là 0)
+      1  dữ liệu có lỗi
+      2  dùng lệnh sai, không đọc được tệp, danh mục không hợp lệ
+    """
+
+
+kehoach.add_command(templates)
+
+
+def main() -> None:
+    kehoach(prog_name="kehoach")

@@ -1,0 +1,60 @@
+"""`kehoach templates build`: write the standard workbook of each unit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cli import exit_codes
+from cli.output import FORMAT_OPTION, emit_json, fail, say
+
+
+@click.group()
+def templates() -> None:
+    """Biểu mẫu chuẩn của các đơn vị."""
+
+
+@templates.command("build")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Thư mục ghi các biểu mẫu.",
+)
+@click.option(
+    "--unit",
+    "units",
+    multiple=True,
+    metavar="MÃ",
+    help="Chỉ tạo biểu mẫu của đơn vị này (lặp lại để chọn nhiều đơn vị). Mặc định: tất cả.",
+)
+@FORMAT_OPTION
+def build(out_dir: Path, units: tuple[str, ...], output_format: str) -> None:
+    """Tạo biểu mẫu chuẩn (một tệp cho mỗi đơn vị) từ danh mục chỉ tiêu.
+
+    Tên tệp: <mã đơn vị>_<tên không dấu>.xlsx. Tạo lại với cùng danh mục cho kết quả giống hệt.
+    """
+    from workbook_templates.builder import build_all
+    from workbook_templates.catalog import CatalogError, load_catalog
+
+    try:
+        catalog = load_catalog()
+    except CatalogError as error:
+        fail(str(error), exit_codes.USAGE)
+    unknown = [code for code in units if not catalog.has_unit(code)]
+    if unknown:
+        fail(f"không có đơn vị mã {', '.join(unknown)} trong danh mục.", exit_codes.USAGE)
+    codes = list(units) or [u.code for u in catalog.units]
+    try:
+        with click.progressbar(
+            length=len(codes), label="Đang tạo biểu mẫu", file=click.get_text_stream("stderr")
+        ) as bar:
+            built = build_all(out_dir, codes, catalog, progress=lambda _unit: bar.update(1))
+    except OSError as error:
+        fail(f"không ghi được vào thư mục {out_dir}: {error.strerror or error}.", exit_codes.USAGE)
+    if output_format == "json":
+        emit_json({"templates": [{"unit": b.unit.code, "path": str(b.path)} for b in built]})
+    else:
+        say(f"Đã tạo {len(built)} biểu mẫu trong {out_dir}.")

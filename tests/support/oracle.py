@@ -1,0 +1,132 @@
+"""Independent Python computation of every computed cell of a template, from the documented semantics
+(docs/template-format.md), to check the Excel formulas after LibreOffice recalculates them.
+
+Deliberately shares no code with workbook_templates.formulas: it works on values, not on formula text.
+"""
+
+from __future__ import annotations
+
+import math
+
+BLANK = None
+
+
+def number(value: object) -> float | None:
+    """A cell value as Excel's ISNUMBER sees it (booleans and text are not numbers)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def period_change(kind: str, start: object, end: object, years: int = 5) -> float | None:
+    a, b = number(start), number(end)
+    if a is None or b is None:
+        return BLANK
+    if kind == "level":
+        return ((b / a) ** (1 / years) - 1) * 100 if a > 0 and b > 0 else BLANK
+    if kind == "rate":
+        return (b - a) / years
+    if kind == "count":
+        return b - a
+    raise ValueError(kind)
+
+
+def mean_growth(rates: list[object]) -> float | None:
+    values = [number(r) for r in rates]
+    if any(v is None for v in values):
+        return BLANK
+    product = math.prod(1 + v / 100 for v in values)
+    return (product ** (1 / len(values)) - 1) * 100 if product > 0 else BLANK
+
+
+def indicator_derived(kind: str, direction: str, row: dict[str, object]) -> dict[str, object]:
+    """Expected values of the computed columns of one indicator row (keys as in the template)."""
+    if kind == "growth":
+        past = mean_growth([row.get(f"actual_{y}") for y in (2016, 2017, 2018, 2019)] + [row.get("estimate_2020")])
+        plan = mean_growth([row.get(f"plan_{y}") for y in range(2021, 2026)])
+    else:
+        past = period_change(kind, row.get("actual_2015"), row.get("estimate_2020"))
+        plan = period_change(kind, row.get("estimate_2020"), row.get("plan_2025"))
+    before = number(row.get("growth_2011_2015"))
+    compare = past - before if past is not None and before is not None else BLANK
+    value = past if kind == "growth" else number(row.get("estimate_2020"))
+    low, high = number(row.get("target_2020")), number(row.get("target_2020_max"))
+    upper = high if high is not None else low
+    completion = evaluation = BLANK
+    if value is not None and low is not None:
+        if direction == "up":
+            completion = value / low * 100 if low != 0 else BLANK
+            evaluation = "Vượt" if value > upper else "Đạt" if value >= low else "Không đạt"
+        else:
+            completion = upper / value * 100 if value != 0 else BLANK
+            evaluation = "Vượt" if value < low else "Đạt" if value <= upper else "Không đạt"
+    return {
+        "growth_2016_2020": past,
+        "compare_2011_2015": compare,
+        "completion_2020": completion,
+        "evaluation_2020": evaluation,
+        "growth_2021_2025": plan,
+    }
+
+
+def grdp_derived(values: dict[str, dict[int, object]], sectors: list[str], bases: list[str]) -> dict[str, dict]:
+    """Expected GRDP sheet values: {row key: {year or "avg": value}} for the computed rows."""
+    years = list(range(2015, 2021))
+    out: dict[str, dict] = {}
+
+    def get(key: str, year: int) -> float | None:
+        return number(values.get(key, {}).get(year))
+
+    for basis in bases:
+        for price in ("current", "constant"):
+            total = {}
+            for y in years:
+                parts = [get(f"{basis}.{price}.{s}", y) for s in sectors]
+                total[y] = sum(parts) if all(p is not None for p in parts) else BLANK
+            out[f"{basis}.{price}.total"] = total
+        for s in sectors:
+            out[f"{basis}.share.{s}"] = {}
+            for y in years:
+                part, total = get(f"{basis}.current.{s}", y), out[f"{basis}.current.total"][y]
+                out[f"{basis}.share.{s}"][y] = (
+                    part / total * 100 if part is not None and total not in (None, 0) else BLANK
+                )
+        for s in [*sectors, "total"]:
+            series = {
+                y: (out[f"{basis}.constant.total"][y] if s == "total" else get(f"{basis}.constant.{s}", y))
+                for y in years
+            }
+            growth = {
+                y: (
+                    (series[y] / series[y - 1] - 1) * 100
+                    if series[y] is not None and series[y - 1] is not None and series[y - 1] > 0
+                    else BLANK
+                )
+                for y in years[1:]
+            }
+            growth["avg"] = mean_growth([growth[y] for y in years[1:]])
+            out[f"{basis}.growth.{s}"] = growth
+        for s in sectors:
+            contribution = {}
+            for y in years[1:]:
+                now, before = get(f"{basis}.constant.{s}", y), get(f"{basis}.constant.{s}", y - 1)
+                total_before = out[f"{basis}.constant.total"][y - 1]
+                ok = now is not None and before is not None and total_before is not None and total_before > 0
+                contribution[y] = (now - before) / total_before * 100 if ok else BLANK
+            out[f"{basis}.contribution.{s}"] = contribution
+        per_capita = {}
+        for y in years:
+            total, population = out[f"{basis}.current.total"][y], get("population", y)
+            ok = total is not None and population is not None and population > 0
+            per_capita[y] = total / population if ok else BLANK
+        out[f"{basis}.per_capita"] = per_capita
+    return out
+
+
+def project_derived(row: dict[str, object]) -> dict[str, object]:
+    sources = [number(row.get(k)) for k in ("src_central", "src_local", "src_oda", "src_other")]
+    present = [s for s in sources if s is not None]
+    total_sources = sum(present) if present else BLANK
+    total = number(row.get("total"))
+    gap = total - total_sources if total is not None and total_sources is not None else BLANK
+    return {"src_sum": total_sources, "src_gap": gap}

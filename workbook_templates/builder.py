@@ -1,0 +1,575 @@
+"""Build the standard workbook of a unit from the catalog and the layout (XlsxWriter).
+
+The same catalog always gives the same workbook: no clock, no randomness, fixed document properties.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from workbook_templates import layout as L
+from workbook_templates.catalog import Catalog, Indicator, Unit, load_catalog
+from workbook_templates.formulas import (
+    EXCEEDED,
+    NOT_MET,
+    geometric_mean_growth,
+    grdp_formula,
+    indicator_formula,
+    project_formula,
+)
+from workbook_templates.styles import Styles
+
+KIND_LABELS = {"level": "Tuyệt đối", "rate": "Tỷ lệ", "growth": "Tốc độ", "count": "Lũy kế"}
+UNIT_KIND_LABELS = {
+    "department": "Sở, ban ngành tỉnh",
+    "agency": "Cơ quan, đơn vị ngành dọc",
+    "district": "Huyện, thị xã, thành phố",
+}
+ROMAN = (
+    "I",
+    "II",
+    "III",
+    "IV",
+    "V",
+    "VI",
+    "VII",
+    "VIII",
+    "IX",
+    "X",
+    "XI",
+    "XII",
+    "XIII",
+    "XIV",
+    "XV",
+    "XVI",
+    "XVII",
+    "XVIII",
+    "XIX",
+    "XX",
+    "XXI",
+    "XXII",
+    "XXIII",
+    "XXIV",
+    "XXV",
+)
+NUMBER_LIMIT = 1e15
+PROTECTION = {
+    "insert_rows": True,
+    "format_columns": True,
+    "format_rows": True,
+    "autofilter": True,
+    "select_locked_cells": True,
+    "select_unlocked_cells": True,
+}
+TEXTS = Path(__file__).with_name("texts")
+
+
+@dataclass(frozen=True)
+class BuiltTemplate:
+    unit: Unit
+    path: Path
+
+
+def workbook_filename(unit: Unit, suffix: str = ".xlsx") -> str:
+    return unit.file_stem + suffix
+
+
+def build_all(
+    out_dir: Path,
+    unit_codes: Iterable[str] | None = None,
+    catalog: Catalog | None = None,
+    progress: Callable[[Unit], None] | None = None,
+) -> list[BuiltTemplate]:
+    catalog = catalog or load_catalog()
+    codes = list(unit_codes or [u.code for u in catalog.units])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    built = []
+    for code in codes:
+        unit = catalog.unit(code)
+        path = out_dir / workbook_filename(unit)
+        build_workbook(catalog, unit, path)
+        built.append(BuiltTemplate(unit, path))
+        if progress:
+            progress(unit)
+    return built
+
+
+def build_workbook(catalog: Catalog, unit: Unit, path: Path) -> Path:
+    """Write ``unit``'s standard workbook to ``path`` atomically (a temporary file renamed into place)."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    workbook = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False})
+    try:
+        _Builder(workbook, catalog, unit).build()
+    finally:
+        workbook.close()
+    tmp.replace(path)
+    return path
+
+
+class _Builder:
+    def __init__(self, workbook: Workbook, catalog: Catalog, unit: Unit):
+        self.wb = workbook
+        self.catalog = catalog
+        self.unit = unit
+        self.st = Styles(workbook)
+        released = dt.datetime.combine(catalog.template.released, dt.time(8, 0))
+        workbook.set_properties(
+            {
+                "title": f"{catalog.template.title} - {unit.name_vi}",
+                "subject": catalog.template.id,
+                "author": "Sở Kế hoạch và Đầu tư tỉnh Trà Vinh",
+                "company": catalog.template.province,
+                "keywords": f"{catalog.template.id};{catalog.template.version};{unit.code}",
+                "created": released,
+            }
+        )
+        workbook.set_calc_mode("auto")
+
+    def build(self) -> None:
+        self._instructions()
+        self._unit_info()
+        self._indicators()
+        self._sections(L.EVALUATION, "ĐÁNH GIÁ KẾT QUẢ THỰC HIỆN KẾ HOẠCH 5 NĂM 2016-2020")
+        self._sections(L.PLAN, "NHIỆM VỤ, GIẢI PHÁP KẾ HOẠCH 5 NĂM 2021-2025")
+        self._projects()
+        if "grdp" in self.unit.extra_sheets:
+            self._grdp()
+        self._lists()
+        self.wb.worksheets()[1].activate()
+
+    # --- shared pieces ------------------------------------------------------------------------------
+
+    def _sheet(self, name: str, landscape: bool = True) -> Worksheet:
+        ws = self.wb.add_worksheet(name)
+        ws.set_paper(9)  # A4
+        if landscape:
+            ws.set_landscape()
+        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        ws.set_footer(f'&L&"{self.st.base["font_name"]}"&8{self.unit.name_vi}&R&8Trang &P/&N')
+        ws.fit_to_pages(1, 0)
+        return ws
+
+    def _heading(self, ws: Worksheet, title: str) -> None:
+        ws.write(L.TITLE_ROW, 1, title, self.st.title)
+        ws.write(L.SUBTITLE_ROW, 1, f"{self.unit.name_vi} ({self.unit.code})", self.st.subtitle)
+
+    def _legend(self, ws: Worksheet, col: int) -> None:
+        ws.write(L.LEGEND_ROW, col, "Ô nhập liệu", self.st.legend_input)
+        ws.write(L.LEGEND_ROW, col + 1, "Ô tự tính (không nhập)", self.st.legend_computed)
+
+    def _hidden_key_row(self, ws: Worksheet, keys: Iterable[str], first_col: int = 0) -> None:
+        for offset, key in enumerate(keys):
+            ws.write_string(L.KEY_ROW, first_col + offset, key, self.st.key)
+        ws.set_row(L.KEY_ROW, None, None, {"hidden": True})
+
+    def _validate_number(
+        self,
+        ws: Worksheet,
+        row: int,
+        col: int,
+        integer: bool,
+        help_vi: str,
+        minimum: float = -NUMBER_LIMIT,
+        maximum: float = NUMBER_LIMIT,
+    ) -> None:
+        ws.data_validation(
+            row,
+            col,
+            row,
+            col,
+            {
+                "validate": "integer" if integer else "decimal",
+                "criteria": "between",
+                "minimum": minimum,
+                "maximum": maximum,
+                "ignore_blank": True,
+                "input_title": "Nhập số" if not integer else "Nhập số nguyên",
+                "input_message": help_vi[:250],
+                "show_input": bool(help_vi),
+                "error_title": "Giá trị không hợp lệ",
+                "error_message": (
+                    "Ô này chỉ nhận số nguyên."
+                    if integer
+                    else "Ô này chỉ nhận số (không nhập chữ, không ghi đơn vị tính)."
+                ),
+            },
+        )
+
+    def _define(self, name: str, sheet: str, row: int, col: int) -> None:
+        self.wb.define_name(name, f"='{sheet}'!{L.a1(row, col, absolute=True)}")
+
+    # --- sheets -------------------------------------------------------------------------------------
+
+    def _instructions(self) -> None:
+        ws = self._sheet(L.INSTRUCTIONS, landscape=False)
+        ws.set_column(0, 0, 110, self.st.text)
+        template = self.catalog.template
+        grdp = (
+            (
+                "- «GRDP»: GRDP theo ngành kinh tế, giá hiện hành và giá so sánh 2010, năm 2015-2020, "
+                "theo số liệu chưa đánh giá lại và đã đánh giá lại quy mô; cơ cấu, tốc độ tăng, đóng góp "
+                "vào tăng trưởng và GRDP bình quân đầu người tự tính."
+            )
+            if "grdp" in self.unit.extra_sheets
+            else ""
+        )
+        text = (
+            (TEXTS / "huong_dan.txt")
+            .read_text(encoding="utf-8")
+            .format(
+                unit_name=self.unit.name_vi,
+                deadline=template.deadline.strftime("%d/%m/%Y"),
+                template_id=template.id,
+                template_version=template.version,
+                grdp_line=grdp,
+            )
+        )
+        for row, line in enumerate(text.splitlines()):
+            if row == 0:
+                ws.write(row, 0, line, self.st.title)
+            elif line and line[0].isdigit() and line[1] == ".":
+                ws.write(row, 0, line, self.st.bold)
+            elif line:
+                ws.write(row, 0, line, self.st.text)
+        ws.protect("", PROTECTION)
+
+    def _unit_info(self) -> None:
+        ws = self._sheet(L.UNIT_INFO, landscape=False)
+        self._heading(ws, "THÔNG TIN ĐƠN VỊ BÁO CÁO")
+        ws.set_column(L.INFO_KEY_COL, L.INFO_KEY_COL, 14, None, {"hidden": True})
+        ws.set_column(L.INFO_LABEL_COL, L.INFO_LABEL_COL, 34)
+        ws.set_column(L.INFO_VALUE_COL, L.INFO_VALUE_COL, 50)
+        ws.set_column(L.INFO_HELP_COL, L.INFO_HELP_COL, 50)
+        template = self.catalog.template
+        fixed = {
+            "unit_code": self.unit.code,
+            "unit_name": self.unit.name_vi,
+            "unit_kind": UNIT_KIND_LABELS[self.unit.kind],
+            "template_id": template.id,
+            "template_version": template.version,
+        }
+        names = {
+            "unit_code": L.NAME_UNIT_CODE,
+            "template_id": L.NAME_TEMPLATE_ID,
+            "template_version": L.NAME_TEMPLATE_VERSION,
+        }
+        for offset, field in enumerate(L.unit_fields()):
+            row = L.INFO_FIRST_ROW + offset
+            ws.write_string(row, L.INFO_KEY_COL, field.key, self.st.key)
+            ws.write_string(row, L.INFO_LABEL_COL, field.label_vi, self.st.label)
+            if field.role == "fixed":
+                ws.write_string(row, L.INFO_VALUE_COL, fixed[field.key], self.st.fixed)
+            elif field.role == "stamp":
+                ws.write_blank(row, L.INFO_VALUE_COL, None, self.st.computed_text)
+            elif field.type == "date":
+                ws.write_blank(row, L.INFO_VALUE_COL, None, self.st.input_date)
+                ws.data_validation(
+                    row,
+                    L.INFO_VALUE_COL,
+                    row,
+                    L.INFO_VALUE_COL,
+                    {
+                        "validate": "date",
+                        "criteria": "between",
+                        "minimum": dt.date(2020, 1, 1),
+                        "maximum": dt.date(2021, 12, 31),
+                        "input_title": "Ngày",
+                        "input_message": field.help_vi,
+                        "error_title": "Ngày không hợp lệ",
+                        "error_message": "Nhập ngày dạng ngày/tháng/năm, trong năm 2020-2021.",
+                    },
+                )
+            elif field.type == "integer":
+                ws.write_blank(row, L.INFO_VALUE_COL, None, self.st.input_number(0))
+                self._validate_number(ws, row, L.INFO_VALUE_COL, True, field.help_vi, 1, 99)
+            else:
+                ws.write_blank(row, L.INFO_VALUE_COL, None, self.st.input_text)
+            if field.help_vi:
+                ws.write_string(row, L.INFO_HELP_COL, field.help_vi, self.st.guidance)
+            if field.key in names:
+                self._define(names[field.key], L.UNIT_INFO, row, L.INFO_VALUE_COL)
+        ws.protect("", PROTECTION)
+
+    def _indicators(self) -> None:
+        ws = self._sheet(L.INDICATORS)
+        self._heading(ws, "BIỂU CHỈ TIÊU KẾ HOẠCH PHÁT TRIỂN KINH TẾ - XÃ HỘI 5 NĂM 2021-2025")
+        columns = L.indicator_columns()
+        self._legend(ws, 1)
+        self._hidden_key_row(ws, [c.key for c in columns])
+        for col, column in enumerate(columns):
+            ws.set_column(col, col, column.width)
+            ws.write_string(L.HEADER_ROW, col, column.header_vi, self.st.header)
+            ws.write_string(L.NUMBER_ROW, col, f"({col + 1})", self.st.column_number)
+        self._group_headers(ws, columns)
+        ws.set_row(L.HEADER_ROW, 64)
+        rows = L.indicator_rows(self.catalog, self.unit)
+        area_number = 0
+        for table_row in rows:
+            if table_row.area:
+                ws.write_string(table_row.row, 0, ROMAN[area_number], self.st.area)
+                ws.merge_range(table_row.row, 1, table_row.row, len(columns) - 1, table_row.area.name_vi, self.st.area)
+                area_number += 1
+            else:
+                self._indicator_row(ws, table_row.row, table_row.indicator, columns)
+        last = rows[-1].row
+        evaluation_col = L.column_index(columns, "evaluation_2020")
+        for text, color in ((EXCEEDED, "#006100"), (NOT_MET, "#9C0006")):
+            ws.conditional_format(
+                L.FIRST_DATA_ROW,
+                evaluation_col,
+                last,
+                evaluation_col,
+                {
+                    "type": "cell",
+                    "criteria": "==",
+                    "value": f'"{text}"',
+                    "format": self.wb.add_format({"font_color": color, "bold": True}),
+                },
+            )
+        ws.freeze_panes(L.FIRST_DATA_ROW, 2)
+        ws.repeat_rows(L.GROUP_ROW, L.NUMBER_ROW)
+        ws.print_area(L.TITLE_ROW, 0, last, len(columns) - 1)
+        ws.autofilter(L.NUMBER_ROW, 0, last, len(columns) - 1)
+        ws.protect("", PROTECTION)
+
+    def _group_headers(self, ws: Worksheet, columns: tuple[L.Column, ...]) -> None:
+        start = 0
+        for col in range(1, len(columns) + 1):
+            if col < len(columns) and columns[col].group_vi == columns[start].group_vi:
+                continue
+            group = columns[start].group_vi
+            if group and col - 1 > start:
+                ws.merge_range(L.GROUP_ROW, start, L.GROUP_ROW, col - 1, group, self.st.header)
+            elif group:
+                ws.write_string(L.GROUP_ROW, start, group, self.st.header)
+            else:
+                for c in range(start, col):
+                    ws.merge_range(L.GROUP_ROW, c, L.HEADER_ROW, c, columns[c].header_vi, self.st.header)
+            start = col
+        ws.set_row(L.GROUP_ROW, 32)
+
+    def _indicator_row(self, ws: Worksheet, row: int, ind: Indicator, columns: tuple[L.Column, ...]) -> None:
+        def ref(key: str) -> str:
+            return L.indicator_cell(key, row)
+
+        labels = {"code": ind.code, "name": ind.name_vi, "unit": ind.unit, "kind": KIND_LABELS[ind.kind]}
+        prefilled = {
+            "target_2020": ind.target_2020_min if ind.target_2020_min is not None else ind.target_2020_max,
+            "target_2020_max": ind.target_2020_max
+            if ind.target_2020_min is not None and ind.target_2020_max != ind.target_2020_min
+            else None,
+            "vsdg": ind.vsdg or None,
+        }
+        for col, column in enumerate(columns):
+            if column.role == "label":
+                fmt = self.st.label if column.key == "name" else self.st.label_center
+                ws.write_string(row, col, labels[column.key], fmt)
+            elif column.role == "formula":
+                formula = "=" + indicator_formula(column.key, ind, ref)
+                fmt = self.st.computed_text if column.type == "text" else self.st.computed_number(2)
+                ws.write_formula(row, col, formula, fmt, "")
+            elif column.type in ("number", "integer"):
+                value = prefilled.get(column.key)
+                integer = column.type == "integer" or (ind.kind == "count" and column.key != "growth_2011_2015")
+                fmt = self.st.input_number(0 if column.type == "integer" else ind.decimals)
+                if value is None:
+                    ws.write_blank(row, col, None, fmt)
+                else:
+                    ws.write_number(row, col, value, fmt)
+                if column.key == "priority":
+                    self._validate_number(ws, row, col, True, column.help_vi, 1, 99)
+                else:
+                    self._validate_number(ws, row, col, integer, column.help_vi)
+            else:
+                value = prefilled.get(column.key)
+                if value is None:
+                    ws.write_blank(row, col, None, self.st.input_text)
+                else:
+                    ws.write_string(row, col, value, self.st.input_text)
+
+    def _sections(self, sheet: str, title: str) -> None:
+        ws = self._sheet(sheet, landscape=False)
+        self._heading(ws, title)
+        ws.set_column(L.INFO_KEY_COL, L.INFO_KEY_COL, 14, None, {"hidden": True})
+        ws.set_column(L.INFO_LABEL_COL, L.INFO_LABEL_COL, 26)
+        ws.set_column(L.INFO_VALUE_COL, L.INFO_VALUE_COL, 80)
+        ws.set_column(L.INFO_HELP_COL, L.INFO_HELP_COL, 36)
+        ws.write_string(L.LEGEND_ROW, L.INFO_LABEL_COL, "Nội dung", self.st.header)
+        ws.write_string(L.LEGEND_ROW, L.INFO_VALUE_COL, "Đánh giá, thuyết minh (ô nhập liệu)", self.st.header)
+        ws.write_string(L.LEGEND_ROW, L.INFO_HELP_COL, "Gợi ý nội dung", self.st.header)
+        row = L.INFO_FIRST_ROW
+        for section in (s for s in L.sections() if s.sheet == sheet):
+            ws.write_string(row, L.INFO_KEY_COL, section.key, self.st.key)
+            heading = section.heading_vi + (" (bắt buộc)" if section.required else "")
+            ws.write_string(row, L.INFO_LABEL_COL, heading, self.st.heading)
+            ws.write_blank(row, L.INFO_VALUE_COL, None, self.st.input_text)
+            ws.write_string(row, L.INFO_HELP_COL, section.guidance_vi, self.st.guidance)
+            ws.set_row(row, 120)
+            row += 1
+        ws.repeat_rows(L.LEGEND_ROW)
+        ws.protect("", PROTECTION)
+
+    def _projects(self) -> None:
+        ws = self._sheet(L.PROJECTS)
+        self._heading(ws, "DANH MỤC DỰ ÁN ĐẦU TƯ CÔNG ĐỀ XUẤT GIAI ĐOẠN 2021-2025")
+        columns = L.project_columns()
+        first = L.PROJECT_FIRST_COL
+        self._legend(ws, first)
+        self._hidden_key_row(ws, ["row_key", *(c.key for c in columns)])
+        ws.set_column(0, 0, 6, None, {"hidden": True})
+        for offset, column in enumerate(columns):
+            ws.set_column(first + offset, first + offset, column.width)
+            ws.write_string(L.PROJECT_HEADER_ROW, first + offset, column.header_vi, self.st.header)
+            ws.write_string(L.PROJECT_NUMBER_ROW, first + offset, f"({offset + 1})", self.st.column_number)
+        ws.set_row(L.PROJECT_HEADER_ROW, 48)
+        areas = f"='{L.LISTS}'!$A$2:$A${len(self.catalog.areas) + 1}"
+        keys = L.project_rows()
+        for index, key in enumerate(keys):
+            row = L.PROJECT_FIRST_ROW + index
+            ws.write_string(row, 0, key, self.st.key)
+            for offset, column in enumerate(columns):
+                col = first + offset
+                if column.role == "formula":
+                    formula = "=" + project_formula(column.key, lambda k, r=row: L.project_cell(k, r))
+                    ws.write_formula(row, col, formula, self.st.computed_number(0), "")
+                elif column.type == "choice":
+                    ws.write_blank(row, col, None, self.st.input_text)
+                    ws.data_validation(
+                        row,
+                        col,
+                        row,
+                        col,
+                        {
+                            "validate": "list",
+                            "source": areas,
+                            "input_title": "Lĩnh vực",
+                            "input_message": column.help_vi,
+                            "error_title": "Lĩnh vực không hợp lệ",
+                            "error_message": "Chọn lĩnh vực trong danh sách.",
+                        },
+                    )
+                elif column.type in ("number", "integer"):
+                    ws.write_blank(row, col, None, self.st.input_number(0))
+                    if column.type == "integer":
+                        self._validate_number(ws, row, col, True, column.help_vi, 2000, 2100)
+                    else:
+                        self._validate_number(ws, row, col, False, column.help_vi, 0)
+                else:
+                    ws.write_blank(row, col, None, self.st.input_text)
+        total_row = L.PROJECT_FIRST_ROW + len(keys)
+        ws.write_string(total_row, 0, L.PROJECT_TOTAL_KEY, self.st.key)
+        for offset, column in enumerate(columns):
+            col = first + offset
+            if column.type == "number":
+                span = f"{L.a1(L.PROJECT_FIRST_ROW, col)}:{L.a1(total_row - 1, col)}"
+                ws.write_formula(total_row, col, f"=SUM({span})", self.st.computed_number(0, bold=True), 0)
+            elif offset == 0:
+                ws.write_string(total_row, col, "Tổng cộng", self.st.fixed)
+            else:
+                ws.write_blank(total_row, col, None, self.st.fixed)
+        ws.freeze_panes(L.PROJECT_FIRST_ROW, first + 1)
+        ws.repeat_rows(L.PROJECT_HEADER_ROW, L.PROJECT_NUMBER_ROW)
+        ws.protect("", PROTECTION)
+
+    def _grdp(self) -> None:
+        ws = self._sheet(L.GRDP)
+        self._heading(ws, "TỔNG SẢN PHẨM TRÊN ĐỊA BÀN (GRDP) GIAI ĐOẠN 2015-2020")
+        self._legend(ws, L.GRDP_LABEL_COL)
+        self._hidden_key_row(ws, L.grdp_column_keys())
+        ws.set_column(0, 0, 10, None, {"hidden": True})
+        ws.set_column(L.GRDP_LABEL_COL, L.GRDP_LABEL_COL, 46)
+        ws.set_column(L.GRDP_UNIT_COL, L.GRDP_UNIT_COL, 14)
+        ws.set_column(L.GRDP_FIRST_YEAR_COL, L.GRDP_AVG_COL, 12)
+        headers = ["Chỉ tiêu", "Đơn vị tính", *(f"Năm {y}" for y in L.YEARS_PAST), "Tăng BQ/năm 2016-2020"]
+        for offset, text in enumerate(headers):
+            ws.write_string(L.GRDP_HEADER_ROW, L.GRDP_LABEL_COL + offset, text, self.st.header)
+        rows = L.grdp_rows(self.catalog)
+        numbers = L.grdp_row_numbers(self.catalog)
+        sectors = [s.code for s in self.catalog.grdp_sectors]
+
+        def cell(key: str, year: int) -> str:
+            return L.a1(numbers[key], L.grdp_year_col(year))
+
+        for grdp_row in rows:
+            row = numbers[grdp_row.key]
+            ws.write_string(row, 0, grdp_row.key, self.st.key)
+            if grdp_row.role == "heading":
+                fmt = self.st.area
+                ws.merge_range(row, L.GRDP_LABEL_COL, row, L.GRDP_AVG_COL, grdp_row.label_vi, fmt)
+                continue
+            bold = grdp_row.sector == "total"
+            ws.write_string(row, L.GRDP_LABEL_COL, grdp_row.label_vi, self.st.bold if bold else self.st.label)
+            ws.write_string(row, L.GRDP_UNIT_COL, grdp_row.unit, self.st.label_center)
+            for year in L.YEARS_PAST:
+                col = L.grdp_year_col(year)
+                formula = self._grdp_cell_formula(grdp_row, year, sectors, cell)
+                if grdp_row.role == "input":
+                    ws.write_blank(row, col, None, self.st.input_number(1 if grdp_row.key == "population" else 2))
+                    self._validate_number(ws, row, col, False, "Nhập số liệu (tỷ đồng; dân số: nghìn người).", 0)
+                elif formula is None:
+                    ws.write_blank(row, col, None, self.st.computed_number(2))
+                else:
+                    ws.write_formula(row, col, "=" + formula, self.st.computed_number(2, bold), "")
+            if grdp_row.role == "growth":
+                growth = geometric_mean_growth([cell(grdp_row.key, y) for y in L.YEARS_PAST[1:]])
+                ws.write_formula(row, L.GRDP_AVG_COL, "=" + growth, self.st.computed_number(2, bold), "")
+            else:
+                ws.write_blank(row, L.GRDP_AVG_COL, None, self.st.computed_number(2))
+        ws.freeze_panes(L.GRDP_FIRST_ROW, L.GRDP_FIRST_YEAR_COL)
+        ws.repeat_rows(L.GRDP_HEADER_ROW)
+        ws.protect("", PROTECTION)
+
+    @staticmethod
+    def _grdp_cell_formula(
+        grdp_row: L.GrdpRow, year: int, sectors: list[str], cell: Callable[[str, int], str]
+    ) -> str | None:
+        basis, role, sector = grdp_row.basis, grdp_row.role, grdp_row.sector
+        previous = year - 1
+        if role == "total":
+            price = grdp_row.key.split(".")[1]
+            first, last = cell(f"{basis}.{price}.{sectors[0]}", year), cell(f"{basis}.{price}.{sectors[-1]}", year)
+            return grdp_formula("total", {"parts": f"{first}:{last}", "count": str(len(sectors))})
+        if role == "share":
+            return grdp_formula(
+                "share",
+                {"part": cell(f"{basis}.current.{sector}", year), "total": cell(f"{basis}.current.total", year)},
+            )
+        if role == "per_capita":
+            return grdp_formula(
+                "per_capita", {"total": cell(f"{basis}.current.total", year), "population": cell("population", year)}
+            )
+        if role in ("growth", "contribution") and year == L.YEARS_PAST[0]:
+            return None
+        if role == "growth":
+            return grdp_formula(
+                "growth",
+                {
+                    "now": cell(f"{basis}.constant.{sector}", year),
+                    "before": cell(f"{basis}.constant.{sector}", previous),
+                },
+            )
+        if role == "contribution":
+            return grdp_formula(
+                "contribution",
+                {
+                    "now": cell(f"{basis}.constant.{sector}", year),
+                    "before": cell(f"{basis}.constant.{sector}", previous),
+                    "total_before": cell(f"{basis}.constant.total", previous),
+                },
+            )
+        return None
+
+    def _lists(self) -> None:
+        ws = self.wb.add_worksheet(L.LISTS)
+        ws.write_string(0, 0, "Lĩnh vực", self.st.bold)
+        for row, area in enumerate(self.catalog.areas, start=1):
+            ws.write_string(row, 0, area.name_vi)
+        ws.hide()
+        ws.protect("", PROTECTION)

@@ -1,0 +1,291 @@
+"""Load the catalog (units, task areas, indicators, GRDP sectors) and check it is coherent.
+
+The catalog is data under ``catalog/``; see ``docs/catalog.md``. Everything else in kehoach reads it
+through :func:`load_catalog`, so a new indicator or unit is a CSV row, not a code change.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+CATALOG_DIR = Path(__file__).with_name("catalog")
+
+KINDS = ("level", "rate", "growth", "count")
+DIRECTIONS = ("up", "down")
+UNIT_KINDS = ("department", "agency", "district")
+EXTRA_SHEETS = ("grdp",)
+
+_INDICATOR_CODE = re.compile(r"^[A-Z]{2}\d{2}$")
+_UNIT_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,11}$")
+_SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+class CatalogError(ValueError):
+    """The catalog data breaks one of the rules in docs/catalog.md."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("Danh mục không hợp lệ:\n" + "\n".join(f"- {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    id: str
+    version: str
+    released: dt.date
+    title: str
+    province: str
+    deadline: dt.date
+
+
+@dataclass(frozen=True)
+class Area:
+    code: str
+    order: int
+    name_vi: str
+    section: str
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name_vi: str
+    slug: str
+    kind: str
+    areas: tuple[str, ...]
+    extra_sheets: tuple[str, ...] = ()
+    gso_code: str = ""
+    source: str = ""
+
+    @property
+    def is_district(self) -> bool:
+        return self.kind == "district"
+
+    @property
+    def file_stem(self) -> str:
+        return f"{self.code}_{self.slug}"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    area: str
+    name_vi: str
+    unit: str
+    kind: str
+    direction: str
+    district: bool
+    aggregate: str
+    min: float | None
+    max: float | None
+    decimals: int
+    owners: tuple[str, ...]
+    vsdg: str = ""
+    target_2020_min: float | None = None
+    target_2020_max: float | None = None
+    source: str = ""
+
+    @property
+    def additive(self) -> bool:
+        return self.aggregate == "sum"
+
+
+@dataclass(frozen=True)
+class GrdpSector:
+    code: str
+    order: int
+    name_vi: str
+
+
+@dataclass(frozen=True)
+class Catalog:
+    template: TemplateInfo
+    areas: tuple[Area, ...]
+    units: tuple[Unit, ...]
+    indicators: tuple[Indicator, ...]
+    grdp_sectors: tuple[GrdpSector, ...]
+    _units_by_code: dict[str, Unit] = field(default_factory=dict, repr=False, compare=False)
+    _indicators_by_code: dict[str, Indicator] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._units_by_code.update({u.code: u for u in self.units})
+        self._indicators_by_code.update({i.code: i for i in self.indicators})
+
+    def unit(self, code: str) -> Unit:
+        return self._units_by_code[code]
+
+    def has_unit(self, code: str) -> bool:
+        return code in self._units_by_code
+
+    def indicator(self, code: str) -> Indicator:
+        return self._indicators_by_code[code]
+
+    def has_indicator(self, code: str) -> bool:
+        return code in self._indicators_by_code
+
+    def area(self, code: str) -> Area:
+        return next(a for a in self.areas if a.code == code)
+
+    def indicators_for(self, unit: Unit) -> tuple[Indicator, ...]:
+        """The indicators in a unit's table: those of its areas (districts: only those districts report),
+        in area order, then catalog order."""
+        order = {a.code: a.order for a in self.areas}
+        chosen = [ind for ind in self.indicators if ind.area in unit.areas and (ind.district or not unit.is_district)]
+        return tuple(sorted(chosen, key=lambda ind: order[ind.area]))
+
+    @property
+    def districts(self) -> tuple[Unit, ...]:
+        return tuple(u for u in self.units if u.is_district)
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [
+            {k.strip(): unicodedata.normalize("NFC", (v or "").strip()) for k, v in row.items()}
+            for row in csv.DictReader(handle)
+        ]
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(";") if part.strip())
+
+
+def _number(text: str) -> float | None:
+    return float(text) if text else None
+
+
+def _load(directory: Path) -> Catalog:
+    meta = tomllib.loads((directory / "template.toml").read_text(encoding="utf-8"))
+    template = TemplateInfo(
+        id=meta["id"],
+        version=str(meta["version"]),
+        released=meta["released"],
+        title=meta["title"],
+        province=meta["province"],
+        deadline=meta["deadline"],
+    )
+    areas = tuple(Area(r["code"], int(r["order"]), r["name_vi"], r["section"]) for r in _rows(directory / "areas.csv"))
+    units = tuple(
+        Unit(
+            code=r["code"],
+            name_vi=r["name_vi"],
+            slug=r["slug"],
+            kind=r["kind"],
+            areas=_split(r["areas"]),
+            extra_sheets=_split(r.get("extra_sheets", "")),
+            gso_code=r.get("gso_code", ""),
+            source=r.get("source", ""),
+        )
+        for r in _rows(directory / "units.csv")
+    )
+    indicators = tuple(
+        Indicator(
+            code=r["code"],
+            area=r["area"],
+            name_vi=r["name_vi"],
+            unit=r["unit"],
+            kind=r["kind"],
+            direction=r["direction"],
+            district=r["district"] == "yes",
+            aggregate=r["aggregate"] or "none",
+            min=_number(r["min"]),
+            max=_number(r["max"]),
+            decimals=int(r["decimals"] or 0),
+            owners=_split(r["owners"]),
+            vsdg=r.get("vsdg", ""),
+            target_2020_min=_number(r.get("target_2020_min", "")),
+            target_2020_max=_number(r.get("target_2020_max", "")),
+            source=r.get("source", ""),
+        )
+        for r in _rows(directory / "indicators.csv")
+    )
+    sectors = tuple(GrdpSector(r["code"], int(r["order"]), r["name_vi"]) for r in _rows(directory / "grdp_sectors.csv"))
+    return Catalog(
+        template=template,
+        areas=tuple(sorted(areas, key=lambda a: a.order)),
+        units=units,
+        indicators=indicators,
+        grdp_sectors=tuple(sorted(sectors, key=lambda s: s.order)),
+    )
+
+
+def check_catalog(catalog: Catalog) -> list[str]:
+    """Every way the catalog breaks docs/catalog.md, as Vietnamese sentences (empty when coherent)."""
+    problems: list[str] = []
+    area_codes = {a.code for a in catalog.areas}
+    unit_codes = [u.code for u in catalog.units]
+    problems += [f"Mã đơn vị {c} bị trùng." for c in sorted({c for c in unit_codes if unit_codes.count(c) > 1})]
+    codes = [i.code for i in catalog.indicators]
+    problems += [f"Mã chỉ tiêu {c} bị trùng." for c in sorted({c for c in codes if codes.count(c) > 1})]
+    for u in catalog.units:
+        if not _UNIT_CODE.match(u.code):
+            problems.append(f"Mã đơn vị «{u.code}» không đúng dạng (chữ in hoa, số, 2-12 ký tự).")
+        if not _SLUG.match(u.slug):
+            problems.append(f"Đơn vị {u.code}: slug «{u.slug}» chỉ được gồm chữ thường không dấu, số và '-'.")
+        if u.kind not in UNIT_KINDS:
+            problems.append(f"Đơn vị {u.code}: loại «{u.kind}» không thuộc {', '.join(UNIT_KINDS)}.")
+        problems += [
+            f"Đơn vị {u.code}: lĩnh vực «{a}» không có trong areas.csv." for a in u.areas if a not in area_codes
+        ]
+        problems += [
+            f"Đơn vị {u.code}: trang thêm «{s}» không được hỗ trợ." for s in u.extra_sheets if s not in EXTRA_SHEETS
+        ]
+        if not catalog.indicators_for(u):
+            problems.append(f"Đơn vị {u.code} không có chỉ tiêu nào để báo cáo.")
+    for i in catalog.indicators:
+        where = f"Chỉ tiêu {i.code}"
+        if not _INDICATOR_CODE.match(i.code):
+            problems.append(f"{where}: mã phải gồm 2 chữ in hoa và 2 chữ số.")
+        if i.area not in area_codes:
+            problems.append(f"{where}: lĩnh vực «{i.area}» không có trong areas.csv.")
+        if i.kind not in KINDS:
+            problems.append(f"{where}: loại «{i.kind}» không thuộc {', '.join(KINDS)}.")
+        if i.direction not in DIRECTIONS:
+            problems.append(f"{where}: chiều «{i.direction}» phải là up hoặc down.")
+        if i.aggregate not in ("sum", "none"):
+            problems.append(f"{where}: cách tổng hợp «{i.aggregate}» phải là sum hoặc none.")
+        if i.additive and (i.kind not in ("level", "count") or not i.district):
+            problems.append(f"{where}: chỉ cộng dồn (sum) được chỉ tiêu tuyệt đối hoặc đếm do huyện báo cáo.")
+        if i.min is not None and i.max is not None and i.min > i.max:
+            problems.append(f"{where}: cận dưới {i.min} lớn hơn cận trên {i.max}.")
+        if i.kind == "rate" and i.unit == "%" and ((i.min or 0) < 0 or (i.max if i.max is not None else 101) > 100):
+            problems.append(f"{where}: tỷ lệ (%) phải có cận trong khoảng 0-100.")
+        if not 0 <= i.decimals <= 3:
+            problems.append(f"{where}: số chữ số thập phân phải từ 0 đến 3.")
+        if not i.owners:
+            problems.append(f"{where}: chưa có đơn vị chủ trì.")
+        for owner in i.owners:
+            if owner not in unit_codes:
+                problems.append(f"{where}: đơn vị chủ trì «{owner}» không có trong units.csv.")
+            elif i.area not in catalog.unit(owner).areas:
+                problems.append(f"{where}: đơn vị {owner} không báo cáo lĩnh vực {i.area}.")
+        lo, hi = i.target_2020_min, i.target_2020_max
+        if lo is not None and hi is not None and lo > hi:
+            problems.append(f"{where}: mục tiêu 2020 tối thiểu {lo} lớn hơn tối đa {hi}.")
+    problems += [
+        f"Lĩnh vực {a.code} chưa có chỉ tiêu nào."
+        for a in catalog.areas
+        if not any(i.area == a.code for i in catalog.indicators)
+    ]
+    return problems
+
+
+def load_catalog(directory: Path | str | None = None) -> Catalog:
+    """Load and check the catalog; raises :class:`CatalogError` listing every problem."""
+    return _cached(Path(directory) if directory else CATALOG_DIR)
+
+
+@cache
+def _cached(directory: Path) -> Catalog:
+    catalog = _load(directory)
+    problems = check_catalog(catalog)
+    if problems:
+        raise CatalogError(problems)
+    return catalog

@@ -1,0 +1,248 @@
+"""Where everything sits in a standard workbook: the only module that knows sheet names, rows and columns.
+
+The builder writes cells through it, the reader finds them through it, and the contract in
+``docs/template-format.md`` describes it. Columns and sections are data (``catalog/*.csv``); this module
+turns them, with the catalog, into positions.
+"""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+
+from workbook_templates.catalog import CATALOG_DIR, Area, Catalog, Indicator, Unit
+
+# Sheet names (Vietnamese, as staff see them).
+INSTRUCTIONS = "Hướng dẫn"
+UNIT_INFO = "Thông tin đơn vị"
+INDICATORS = "Chỉ tiêu"
+EVALUATION = "Đánh giá 2016-2020"
+PLAN = "Nhiệm vụ 2021-2025"
+PROJECTS = "Dự án đầu tư công"
+GRDP = "GRDP"
+LISTS = "Danh mục"
+
+SECTION_SHEETS = {"evaluation": EVALUATION, "plan": PLAN}
+
+# Workbook-level defined names (the machine-readable contract).
+NAME_UNIT_CODE = "kh_unit_code"
+NAME_TEMPLATE_ID = "kh_template_id"
+NAME_TEMPLATE_VERSION = "kh_template_version"
+
+# Rows are 0-based inside this module and in the builder (XlsxWriter's convention);
+# A1 addresses are what people and the reader see.
+TITLE_ROW = 0
+SUBTITLE_ROW = 1
+LEGEND_ROW = 2
+KEY_ROW = 3  # hidden row of column keys, directly above the visible header
+GROUP_ROW = 4
+HEADER_ROW = 5
+NUMBER_ROW = 6
+FIRST_DATA_ROW = 7
+
+INFO_FIRST_ROW = 3  # Thông tin đơn vị / section sheets: key in column A (hidden), label B, value C
+INFO_KEY_COL, INFO_LABEL_COL, INFO_VALUE_COL, INFO_HELP_COL = 0, 1, 2, 3
+
+PROJECT_ROWS = 50
+YEARS_PAST = (2015, 2016, 2017, 2018, 2019, 2020)
+YEARS_PLAN = (2021, 2022, 2023, 2024, 2025)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header_vi: str
+    role: str  # label | input | formula
+    type: str  # text | number | integer | choice | date
+    width: float
+    help_vi: str = ""
+    group_vi: str = ""
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label_vi: str
+    role: str  # fixed | input | stamp
+    type: str
+    help_vi: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    sheet: str
+    key: str
+    heading_vi: str
+    guidance_vi: str
+    required: bool
+
+
+def _read(name: str) -> list[dict[str, str]]:
+    with (CATALOG_DIR / name).open(encoding="utf-8", newline="") as handle:
+        return [{k: unicodedata.normalize("NFC", v or "") for k, v in row.items()} for row in csv.DictReader(handle)]
+
+
+@cache
+def indicator_columns() -> tuple[Column, ...]:
+    return tuple(
+        Column(r["key"], r["header_vi"], r["role"], r["type"], float(r["width"]), r["help_vi"], r["group_vi"])
+        for r in _read("indicator_columns.csv")
+    )
+
+
+@cache
+def project_columns() -> tuple[Column, ...]:
+    return tuple(
+        Column(r["key"], r["header_vi"], r["role"], r["type"], float(r["width"]), r["help_vi"])
+        for r in _read("project_columns.csv")
+    )
+
+
+@cache
+def unit_fields() -> tuple[Field, ...]:
+    return tuple(Field(r["key"], r["label_vi"], r["role"], r["type"], r["help_vi"]) for r in _read("unit_fields.csv"))
+
+
+@cache
+def sections() -> tuple[Section, ...]:
+    return tuple(
+        Section(SECTION_SHEETS[r["sheet"]], r["key"], r["heading_vi"], r["guidance_vi"], r["required"] == "yes")
+        for r in _read("sections.csv")
+    )
+
+
+def column_index(columns: tuple[Column, ...], key: str) -> int:
+    for index, column in enumerate(columns):
+        if column.key == key:
+            return index
+    raise KeyError(key)
+
+
+def a1(row: int, col: int, absolute: bool = False) -> str:
+    return xl_rowcol_to_cell(row, col, row_abs=absolute, col_abs=absolute)
+
+
+def col_name(col: int) -> str:
+    return xl_col_to_name(col)
+
+
+# --- Indicator sheet -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TableRow:
+    row: int  # 0-based sheet row
+    area: Area | None = None  # an area heading row
+    indicator: Indicator | None = None
+
+
+def indicator_rows(catalog: Catalog, unit: Unit) -> tuple[TableRow, ...]:
+    """The rows of a unit's indicator table as built: an area heading, then that area's indicators."""
+    rows: list[TableRow] = []
+    current = None
+    row = FIRST_DATA_ROW
+    for indicator in catalog.indicators_for(unit):
+        if indicator.area != current:
+            current = indicator.area
+            rows.append(TableRow(row, area=catalog.area(current)))
+            row += 1
+        rows.append(TableRow(row, indicator=indicator))
+        row += 1
+    return tuple(rows)
+
+
+def indicator_cell(key: str, row: int) -> str:
+    return a1(row, column_index(indicator_columns(), key))
+
+
+# --- Project sheet ---------------------------------------------------------------------------------
+# Column A holds a hidden row key (p01 ... p50, total); the project columns start at B.
+
+PROJECT_FIRST_COL = 1
+PROJECT_HEADER_ROW = KEY_ROW + 1
+PROJECT_NUMBER_ROW = KEY_ROW + 2
+PROJECT_FIRST_ROW = KEY_ROW + 3
+PROJECT_TOTAL_KEY = "total"
+
+
+def project_rows() -> tuple[str, ...]:
+    return tuple(f"p{n:02d}" for n in range(1, PROJECT_ROWS + 1))
+
+
+def project_cell(key: str, row: int) -> str:
+    return a1(row, PROJECT_FIRST_COL + column_index(project_columns(), key))
+
+
+# --- GRDP sheet ------------------------------------------------------------------------------------
+# Column A: hidden row key; B label; C unit; then one column per year 2015-2020, then the 2016-2020 average.
+
+GRDP_BASES = (
+    ("old", "Số liệu chưa đánh giá lại quy mô (dùng để đánh giá 2016-2020)"),
+    ("revalued", "Số liệu đã đánh giá lại quy mô (dùng để xây dựng kế hoạch 2021-2025)"),
+)
+GRDP_LABEL_COL, GRDP_UNIT_COL, GRDP_FIRST_YEAR_COL = 1, 2, 3
+GRDP_AVG_COL = GRDP_FIRST_YEAR_COL + len(YEARS_PAST)
+GRDP_HEADER_ROW = KEY_ROW + 1
+GRDP_FIRST_ROW = KEY_ROW + 2
+
+
+@dataclass(frozen=True)
+class GrdpRow:
+    key: str  # e.g. "revalued.constant.agri"
+    label_vi: str
+    unit: str
+    role: str  # heading | input | total | share | growth | contribution | per_capita
+    basis: str = ""
+    sector: str = ""  # sector code, or "total"
+
+
+def grdp_rows(catalog: Catalog) -> tuple[GrdpRow, ...]:
+    sectors = catalog.grdp_sectors
+    rows = [GrdpRow("population", "Dân số trung bình", "nghìn người", "input")]
+    for basis, title in GRDP_BASES:
+        rows.append(GrdpRow(basis, title, "", "heading", basis))
+        rows.append(GrdpRow(f"{basis}.current", "GRDP theo giá hiện hành", "", "heading", basis))
+        rows += [GrdpRow(f"{basis}.current.{s.code}", s.name_vi, "tỷ đồng", "input", basis, s.code) for s in sectors]
+        rows.append(GrdpRow(f"{basis}.current.total", "Tổng GRDP (giá hiện hành)", "tỷ đồng", "total", basis, "total"))
+        rows.append(GrdpRow(f"{basis}.share", "Cơ cấu kinh tế (giá hiện hành)", "", "heading", basis))
+        rows += [GrdpRow(f"{basis}.share.{s.code}", s.name_vi, "%", "share", basis, s.code) for s in sectors]
+        rows.append(GrdpRow(f"{basis}.constant", "GRDP theo giá so sánh 2010", "", "heading", basis))
+        rows += [GrdpRow(f"{basis}.constant.{s.code}", s.name_vi, "tỷ đồng", "input", basis, s.code) for s in sectors]
+        rows.append(
+            GrdpRow(f"{basis}.constant.total", "Tổng GRDP (giá so sánh 2010)", "tỷ đồng", "total", basis, "total")
+        )
+        rows.append(GrdpRow(f"{basis}.growth", "Tốc độ tăng (giá so sánh 2010)", "", "heading", basis))
+        rows.append(GrdpRow(f"{basis}.growth.total", "Tốc độ tăng GRDP", "%", "growth", basis, "total"))
+        rows += [GrdpRow(f"{basis}.growth.{s.code}", s.name_vi, "%", "growth", basis, s.code) for s in sectors]
+        rows.append(GrdpRow(f"{basis}.contribution", "Đóng góp vào tăng trưởng GRDP", "", "heading", basis))
+        rows += [
+            GrdpRow(f"{basis}.contribution.{s.code}", s.name_vi, "điểm %", "contribution", basis, s.code)
+            for s in sectors
+        ]
+        rows.append(
+            GrdpRow(
+                f"{basis}.per_capita",
+                "GRDP bình quân đầu người (giá hiện hành)",
+                "triệu đồng/người",
+                "per_capita",
+                basis,
+                "total",
+            )
+        )
+    return tuple(rows)
+
+
+def grdp_row_numbers(catalog: Catalog) -> dict[str, int]:
+    return {r.key: GRDP_FIRST_ROW + i for i, r in enumerate(grdp_rows(catalog))}
+
+
+def grdp_year_col(year: int) -> int:
+    return GRDP_FIRST_YEAR_COL + YEARS_PAST.index(year)
+
+
+def grdp_column_keys() -> tuple[str, ...]:
+    return ("row_key", "label", "unit", *(f"y{y}" for y in YEARS_PAST), "avg_2016_2020")

@@ -1,0 +1,66 @@
+"""Cell formats of the standard workbook: one place for fonts, fills and number formats.
+
+Input cells are pale yellow and unlocked; computed cells are grey, italic and locked, so staff can tell at a
+glance what they type and what Excel computes.
+"""
+
+from __future__ import annotations
+
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+
+FONT = "Times New Roman"
+INPUT_FILL = "#FFF8DC"
+COMPUTED_FILL = "#E7E6E6"
+HEADER_FILL = "#DDEBF7"
+AREA_FILL = "#F2F2F2"
+ERROR_FILL = "#FF9999"  # marks written by the validation button / --annotate
+WARNING_FILL = "#FFE699"
+
+
+def number_format(decimals: int) -> str:
+    return "#,##0" + ("." + "0" * decimals if decimals else "")
+
+
+class Styles:
+    """Formats created once per workbook and reused (XlsxWriter wants one Format object per style)."""
+
+    def __init__(self, workbook: Workbook):
+        self._workbook = workbook
+        self._cache: dict[tuple, Format] = {}
+        self.base = {"font_name": FONT, "font_size": 11, "valign": "vcenter"}
+        self.title = self._cached(bold=True, font_size=14)
+        self.subtitle = self._cached(italic=True)
+        self.text = self._cached(text_wrap=True)
+        self.bold = self._cached(bold=True)
+        self.legend_input = self._cached(bg_color=INPUT_FILL, border=1, italic=True)
+        self.legend_computed = self._cached(bg_color=COMPUTED_FILL, border=1, italic=True)
+        self.header = self._cached(bold=True, text_wrap=True, align="center", border=1, bg_color=HEADER_FILL)
+        self.column_number = self._cached(italic=True, align="center", border=1, font_size=9)
+        self.key = self._cached(font_size=8, font_color="#808080")
+        self.label = self._cached(border=1, text_wrap=True)
+        self.label_center = self._cached(border=1, align="center", text_wrap=True)
+        self.area = self._cached(bold=True, border=1, bg_color=AREA_FILL, text_wrap=False)
+        self.guidance = self._cached(italic=True, font_color="#595959", text_wrap=True, border=1, valign="top")
+        self.heading = self._cached(bold=True, text_wrap=True, border=1, valign="top", bg_color=HEADER_FILL)
+        self.input_text = self._cached(bg_color=INPUT_FILL, border=1, text_wrap=True, locked=False, valign="top")
+        self.input_date = self._cached(bg_color=INPUT_FILL, border=1, locked=False, num_format="dd/mm/yyyy")
+        self.computed_text = self._cached(bg_color=COMPUTED_FILL, border=1, italic=True, align="center")
+        self.fixed = self._cached(border=1, bold=True, bg_color=AREA_FILL)
+
+    def _cached(self, **props) -> Format:
+        key = tuple(sorted(props.items()))
+        if key not in self._cache:
+            self._cache[key] = self._workbook.add_format({**self.base, **props})
+        return self._cache[key]
+
+    def input_number(self, decimals: int) -> Format:
+        return self._cached(bg_color=INPUT_FILL, border=1, locked=False, num_format=number_format(decimals))
+
+    def computed_number(self, decimals: int = 2, bold: bool = False) -> Format:
+        return self._cached(
+            bg_color=COMPUTED_FILL, border=1, italic=True, num_format=number_format(decimals), bold=bold
+        )
+
+    def fixed_number(self, decimals: int, bold: bool = False) -> Format:
+        return self._cached(border=1, num_format=number_format(decimals), bold=bold)
