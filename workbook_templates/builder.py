@@ -6,6 +6,7 @@ The same catalog always gives the same workbook: no clock, no randomness, fixed 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +61,8 @@ ROMAN = (
     "XXV",
 )
 NUMBER_LIMIT = 1e15
+CHARS_PER_WIDTH = 1.4  # Times New Roman 11: characters of Vietnamese text per unit of column width
+LINE_HEIGHT = 15
 PROTECTION = {
     "insert_rows": True,
     "format_columns": True,
@@ -335,6 +338,11 @@ class _Builder:
             )
         ws.freeze_panes(L.FIRST_DATA_ROW, 2)
         ws.repeat_rows(L.GROUP_ROW, L.NUMBER_ROW)
+        # Too wide for one A4 page: print in three parts (past, evaluation, plan), code and name repeated.
+        ws.fit_to_pages(0, 0)
+        ws.set_print_scale(L.INDICATOR_PRINT_SCALE)
+        ws.repeat_columns(0, 1)
+        ws.set_v_pagebreaks([L.column_index(columns, key) for key in L.INDICATOR_PAGE_BREAKS])
         ws.print_area(L.TITLE_ROW, 0, last, len(columns) - 1)
         ws.autofilter(L.NUMBER_ROW, 0, last, len(columns) - 1)
         ws.protect("", PROTECTION)
@@ -360,6 +368,9 @@ class _Builder:
             return L.indicator_cell(key, row)
 
         labels = {"code": ind.code, "name": ind.name_vi, "unit": ind.unit, "kind": KIND_LABELS[ind.kind]}
+        # Excel does not grow a row to fit wrapped text written by a program: size it from the label length.
+        lines = max(math.ceil(len(labels[c.key]) / (c.width * CHARS_PER_WIDTH)) for c in columns if c.key in labels)
+        ws.set_row(row, LINE_HEIGHT * max(lines, 1))
         prefilled = {
             "target_2020": ind.target_2020_min if ind.target_2020_min is not None else ind.target_2020_max,
             "target_2020_max": ind.target_2020_max
@@ -390,9 +401,9 @@ class _Builder:
             else:
                 value = prefilled.get(column.key)
                 if value is None:
-                    ws.write_blank(row, col, None, self.st.input_text)
+                    ws.write_blank(row, col, None, self.st.input_cell)
                 else:
-                    ws.write_string(row, col, value, self.st.input_text)
+                    ws.write_string(row, col, value, self.st.input_cell)
 
     def _sections(self, sheet: str, title: str) -> None:
         ws = self._sheet(sheet, landscape=False)
@@ -490,6 +501,7 @@ class _Builder:
         headers = ["Chỉ tiêu", "Đơn vị tính", *(f"Năm {y}" for y in L.YEARS_PAST), "Tăng BQ/năm 2016-2020"]
         for offset, text in enumerate(headers):
             ws.write_string(L.GRDP_HEADER_ROW, L.GRDP_LABEL_COL + offset, text, self.st.header)
+        ws.set_row(L.GRDP_HEADER_ROW, 32)
         rows = L.grdp_rows(self.catalog)
         numbers = L.grdp_row_numbers(self.catalog)
         sectors = [s.code for s in self.catalog.grdp_sectors]

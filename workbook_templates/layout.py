@@ -43,6 +43,8 @@ GROUP_ROW = 4
 HEADER_ROW = 5
 NUMBER_ROW = 6
 FIRST_DATA_ROW = 7
+INDICATOR_PAGE_BREAKS = ("target_2020", "target_2025")  # printed pages start at these columns
+INDICATOR_PRINT_SCALE = 62
 
 INFO_FIRST_ROW = 3  # Thông tin đơn vị / section sheets: key in column A (hidden), label B, value C
 INFO_KEY_COL, INFO_LABEL_COL, INFO_VALUE_COL, INFO_HELP_COL = 0, 1, 2, 3

@@ -44,6 +44,7 @@ class Styles:
         self.guidance = self._cached(italic=True, font_color="#595959", text_wrap=True, border=1, valign="top")
         self.heading = self._cached(bold=True, text_wrap=True, border=1, valign="top", bg_color=HEADER_FILL)
         self.input_text = self._cached(bg_color=INPUT_FILL, border=1, text_wrap=True, locked=False, valign="top")
+        self.input_cell = self._cached(bg_color=INPUT_FILL, border=1, text_wrap=True, locked=False)
         self.input_date = self._cached(bg_color=INPUT_FILL, border=1, locked=False, num_format="dd/mm/yyyy")
         self.computed_text = self._cached(bg_color=COMPUTED_FILL, border=1, italic=True, align="center")
         self.fixed = self._cached(border=1, bold=True, bg_color=AREA_FILL)
