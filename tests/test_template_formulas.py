@@ -1,11 +1,13 @@
 """Every computed cell of a built template, recalculated by LibreOffice, equals an independent Python
 computation of the same quantity, for every indicator kind and for full, range, empty, zero, text and
-negative inputs; and no cell shows an error value."""
+negative inputs; no cell shows an error value; and the results the builder stores with typed values
+(workbook_templates.derived) are the same."""
 
 from __future__ import annotations
 
 import math
 import random
+import shutil
 
 import openpyxl
 import pytest
@@ -15,7 +17,8 @@ from tests.support import oracle
 from tests.support.libreoffice import recalculate
 from workbook_templates import layout as L
 from workbook_templates.builder import build_workbook
-from workbook_templates.catalog import load_catalog
+from workbook_templates.catalog import CATALOG_DIR, load_catalog
+from workbook_templates.filling import Filling
 
 SCENARIOS = ("full", "range", "sparse", "zero", "text", "negative", "boundary")
 NUMERIC_INPUTS = [c.key for c in L.indicator_columns() if c.role == "input" and c.type == "number"]
@@ -68,15 +71,11 @@ def _same(actual: object, expected: object) -> bool:
 @pytest.fixture(scope="module")
 def filled(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """A template with every indicator of the catalog (a test unit reporting on all areas, with the GRDP
-    sheet), every input filled by scenario, recalculated by LibreOffice."""
+    sheet), every input typed by scenario; opened as written (computed cells carry the builder's results)
+    and after LibreOffice recalculated it."""
     tmp = tmp_path_factory.mktemp("formulas")
-    import shutil
-
-    from workbook_templates.catalog import CATALOG_DIR
-
     catalog_dir = tmp / "catalog"
     shutil.copytree(CATALOG_DIR, catalog_dir)
-    catalog = load_catalog(CATALOG_DIR)
     append_row(
         catalog_dir / "units.csv",
         {
@@ -84,18 +83,15 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> dict:
             "name_vi": "Đơn vị thử",
             "slug": "don-vi-thu",
             "kind": "department",
-            "areas": ";".join(a.code for a in catalog.areas),
+            "areas": ";".join(a.code for a in load_catalog().areas),
             "extra_sheets": "grdp",
             "source": "test",
         },
     )
     catalog = load_catalog(catalog_dir)
     unit = catalog.unit("TEST")
-    source = build_workbook(catalog, unit, tmp / "TEST.xlsx")
-
     rng = random.Random(20200710)
-    book = openpyxl.load_workbook(source)
-    sheet = book[L.INDICATORS]
+    filling = Filling()
     expected_rows = {}
     seen_per_kind: dict[str, int] = {}
     for table_row in L.indicator_rows(catalog, unit):
@@ -106,48 +102,37 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> dict:
         seen_per_kind[ind.kind] = index + 1
         scenario = SCENARIOS[index % len(SCENARIOS)]
         values = _inputs(ind.kind, scenario, rng)
-        for key, value in values.items():
-            sheet[L.indicator_cell(key, table_row.row)] = value
+        filling.indicators[ind.code] = values
         expected_rows[table_row.row] = (ind, scenario, oracle.indicator_derived(ind.kind, ind.direction, values))
-
-    grdp = book[L.GRDP]
-    numbers = L.grdp_row_numbers(catalog)
-    grdp_values: dict[str, dict[int, object]] = {}
     for grdp_row in L.grdp_rows(catalog):
-        if grdp_row.role != "input":
-            continue
-        series = {}
-        for year in L.YEARS_PAST:
-            value: object = round(rng.uniform(100, 40000), 2)
-            if rng.random() < 0.08:
-                value = rng.choice([None, 0.0, "n/a"])
-            series[year] = value
-            grdp.cell(row=numbers[grdp_row.key] + 1, column=L.grdp_year_col(year) + 1, value=value)
-        grdp_values[grdp_row.key] = series
-
-    projects = book[L.PROJECTS]
-    project_expected = {}
-    for index, _key in enumerate(L.project_rows()):
-        row = L.PROJECT_FIRST_ROW + index
-        values = {
+        if grdp_row.role == "input":
+            filling.grdp[grdp_row.key] = {
+                year: rng.choice([None, 0.0, "n/a"]) if rng.random() < 0.08 else round(rng.uniform(100, 40000), 2)
+                for year in L.YEARS_PAST
+            }
+    filling.projects = [
+        {
             k: rng.choice([None, round(rng.uniform(0, 9000), 1)])
             for k in ("total", "src_central", "src_local", "src_oda", "src_other")
         }
-        for key, value in values.items():
-            projects[L.project_cell(key, row)] = value
-        project_expected[row] = oracle.project_derived(values)
-
-    filled_path = tmp / "TEST_filled.xlsx"
-    book.save(filled_path)
-    (recalculated,) = recalculate([filled_path], tmp / "recalc")
+        for _ in L.project_rows()
+    ]
+    written = build_workbook(catalog, unit, tmp / "TEST_filled.xlsx", filling)
+    (recalculated,) = recalculate([written], tmp / "recalc")
     return {
         "catalog": catalog,
-        "book": openpyxl.load_workbook(recalculated, data_only=True),
+        "books": {
+            "libreoffice": openpyxl.load_workbook(recalculated, data_only=True),
+            "builder": openpyxl.load_workbook(written, data_only=True),
+        },
         "rows": expected_rows,
-        "grdp": oracle.grdp_derived(grdp_values, [s.code for s in catalog.grdp_sectors], ["old", "revalued"]),
-        "projects": project_expected,
+        "grdp": oracle.grdp_derived(filling.grdp, [s.code for s in catalog.grdp_sectors], ["old", "revalued"]),
+        "projects": {L.PROJECT_FIRST_ROW + i: oracle.project_derived(p) for i, p in enumerate(filling.projects)},
         "kinds": seen_per_kind,
     }
+
+
+ENGINES = ["libreoffice", "builder"]
 
 
 def test_every_kind_meets_every_scenario(filled: dict) -> None:
@@ -155,8 +140,9 @@ def test_every_kind_meets_every_scenario(filled: dict) -> None:
     assert all(count >= len(SCENARIOS) for count in filled["kinds"].values()), filled["kinds"]
 
 
-def test_indicator_formulas_match_python(filled: dict) -> None:
-    sheet = filled["book"][L.INDICATORS]
+@pytest.mark.parametrize("engine", ENGINES)
+def test_indicator_formulas_match_python(filled: dict, engine: str) -> None:
+    sheet = filled["books"][engine][L.INDICATORS]
     formula_keys = [c.key for c in L.indicator_columns() if c.role == "formula"]
     checked, mismatches = 0, []
     for row, (ind, scenario, expected) in filled["rows"].items():
@@ -169,8 +155,9 @@ def test_indicator_formulas_match_python(filled: dict) -> None:
     assert not mismatches, mismatches[:10]
 
 
-def test_grdp_formulas_match_python(filled: dict) -> None:
-    sheet = filled["book"][L.GRDP]
+@pytest.mark.parametrize("engine", ENGINES)
+def test_grdp_formulas_match_python(filled: dict, engine: str) -> None:
+    sheet = filled["books"][engine][L.GRDP]
     numbers = L.grdp_row_numbers(filled["catalog"])
     mismatches, checked = [], 0
     for key, series in filled["grdp"].items():
@@ -184,8 +171,9 @@ def test_grdp_formulas_match_python(filled: dict) -> None:
     assert not mismatches, mismatches[:10]
 
 
-def test_project_formulas_match_python(filled: dict) -> None:
-    sheet = filled["book"][L.PROJECTS]
+@pytest.mark.parametrize("engine", ENGINES)
+def test_project_formulas_match_python(filled: dict, engine: str) -> None:
+    sheet = filled["books"][engine][L.PROJECTS]
     mismatches = [
         (row, key, sheet[L.project_cell(key, row)].value, value)
         for row, expected in filled["projects"].items()
@@ -198,7 +186,7 @@ def test_project_formulas_match_python(filled: dict) -> None:
 def test_no_cell_shows_an_error(filled: dict) -> None:
     errors = [
         (ws.title, cell.coordinate, cell.value)
-        for ws in filled["book"].worksheets
+        for ws in filled["books"]["libreoffice"].worksheets
         for row in ws.iter_rows()
         for cell in row
         if isinstance(cell.value, str) and (cell.value.startswith("#") or cell.value.startswith("Err:"))

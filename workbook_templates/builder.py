@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from workbook_templates import derived
 from workbook_templates import layout as L
 from workbook_templates.catalog import Catalog, Indicator, Unit, load_catalog
+from workbook_templates.filling import Filling
 from workbook_templates.formulas import (
     EXCEEDED,
     NOT_MET,
@@ -104,12 +107,13 @@ def build_all(
     return built
 
 
-def build_workbook(catalog: Catalog, unit: Unit, path: Path) -> Path:
-    """Write ``unit``'s standard workbook to ``path`` atomically (a temporary file renamed into place)."""
+def build_workbook(catalog: Catalog, unit: Unit, path: Path, filling: Filling | None = None) -> Path:
+    """Write ``unit``'s standard workbook to ``path`` atomically (a temporary file renamed into place),
+    empty or with ``filling`` typed in (computed cells then carry their results, as Excel would save them)."""
     tmp = path.with_name(f".{path.name}.tmp")
     workbook = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False})
     try:
-        _Builder(workbook, catalog, unit).build()
+        _Builder(workbook, catalog, unit, filling or Filling()).build()
     finally:
         workbook.close()
     tmp.replace(path)
@@ -117,8 +121,9 @@ def build_workbook(catalog: Catalog, unit: Unit, path: Path) -> Path:
 
 
 class _Builder:
-    def __init__(self, workbook: Workbook, catalog: Catalog, unit: Unit):
+    def __init__(self, workbook: Workbook, catalog: Catalog, unit: Unit, filling: Filling):
         self.wb = workbook
+        self.filling = filling
         self.catalog = catalog
         self.unit = unit
         self.st = Styles(workbook)
@@ -205,6 +210,23 @@ class _Builder:
             },
         )
 
+    @staticmethod
+    def _put(ws: Worksheet, row: int, col: int, value: object, fmt: Format) -> None:
+        """Write a typed value as Excel would store it (empty, text, number, boolean or date)."""
+        if value is None:
+            ws.write_blank(row, col, None, fmt)
+        elif isinstance(value, bool):
+            ws.write_boolean(row, col, value, fmt)
+        elif isinstance(value, int | float):
+            ws.write_number(row, col, value, fmt)
+        elif isinstance(value, dt.date):
+            ws.write_datetime(row, col, value, fmt)
+        else:
+            ws.write_string(row, col, str(value), fmt)
+
+    def _formula(self, ws: Worksheet, row: int, col: int, formula: str, fmt: Format, result: object) -> None:
+        ws.write_formula(row, col, "=" + formula, fmt, "" if result is None else result)
+
     def _define(self, name: str, sheet: str, row: int, col: int) -> None:
         self.wb.define_name(name, f"='{sheet}'!{L.a1(row, col, absolute=True)}")
 
@@ -270,9 +292,9 @@ class _Builder:
             if field.role == "fixed":
                 ws.write_string(row, L.INFO_VALUE_COL, fixed[field.key], self.st.fixed)
             elif field.role == "stamp":
-                ws.write_blank(row, L.INFO_VALUE_COL, None, self.st.computed_text)
+                self._put(ws, row, L.INFO_VALUE_COL, self.filling.info.get(field.key), self.st.computed_text)
             elif field.type == "date":
-                ws.write_blank(row, L.INFO_VALUE_COL, None, self.st.input_date)
+                self._put(ws, row, L.INFO_VALUE_COL, self.filling.info.get(field.key), self.st.input_date)
                 ws.data_validation(
                     row,
                     L.INFO_VALUE_COL,
@@ -290,10 +312,10 @@ class _Builder:
                     },
                 )
             elif field.type == "integer":
-                ws.write_blank(row, L.INFO_VALUE_COL, None, self.st.input_number(0))
+                self._put(ws, row, L.INFO_VALUE_COL, self.filling.info.get(field.key), self.st.input_number(0))
                 self._validate_number(ws, row, L.INFO_VALUE_COL, True, field.help_vi, 1, 99)
             else:
-                ws.write_blank(row, L.INFO_VALUE_COL, None, self.st.input_text)
+                self._put(ws, row, L.INFO_VALUE_COL, self.filling.info.get(field.key), self.st.input_text)
             if field.help_vi:
                 ws.write_string(row, L.INFO_HELP_COL, field.help_vi, self.st.guidance)
             if field.key in names:
@@ -371,39 +393,40 @@ class _Builder:
         # Excel does not grow a row to fit wrapped text written by a program: size it from the label length.
         lines = max(math.ceil(len(labels[c.key]) / (c.width * CHARS_PER_WIDTH)) for c in columns if c.key in labels)
         ws.set_row(row, LINE_HEIGHT * max(lines, 1))
-        prefilled = {
-            "target_2020": ind.target_2020_min if ind.target_2020_min is not None else ind.target_2020_max,
-            "target_2020_max": ind.target_2020_max
-            if ind.target_2020_min is not None and ind.target_2020_max != ind.target_2020_min
-            else None,
-            "vsdg": ind.vsdg or None,
-        }
+        typed = {**self._prefilled(ind), **self.filling.indicators.get(ind.code, {})}
+        results = derived.indicator_derived(ind.kind, ind.direction, typed)
         for col, column in enumerate(columns):
             if column.role == "label":
                 fmt = self.st.label if column.key == "name" else self.st.label_center
                 ws.write_string(row, col, labels[column.key], fmt)
             elif column.role == "formula":
-                formula = "=" + indicator_formula(column.key, ind, ref)
                 fmt = self.st.computed_text if column.type == "text" else self.st.computed_number(2)
-                ws.write_formula(row, col, formula, fmt, "")
+                if (ind.code, column.key) in self.filling.overwritten:
+                    self._put(ws, row, col, self.filling.overwritten[ind.code, column.key], fmt)
+                else:
+                    self._formula(ws, row, col, indicator_formula(column.key, ind, ref), fmt, results[column.key])
             elif column.type in ("number", "integer"):
-                value = prefilled.get(column.key)
                 integer = column.type == "integer" or (ind.kind == "count" and column.key != "growth_2011_2015")
                 fmt = self.st.input_number(0 if column.type == "integer" else ind.decimals)
-                if value is None:
-                    ws.write_blank(row, col, None, fmt)
-                else:
-                    ws.write_number(row, col, value, fmt)
+                self._put(ws, row, col, typed.get(column.key), fmt)
                 if column.key == "priority":
                     self._validate_number(ws, row, col, True, column.help_vi, 1, 99)
                 else:
                     self._validate_number(ws, row, col, integer, column.help_vi)
             else:
-                value = prefilled.get(column.key)
-                if value is None:
-                    ws.write_blank(row, col, None, self.st.input_cell)
-                else:
-                    ws.write_string(row, col, value, self.st.input_cell)
+                self._put(ws, row, col, typed.get(column.key), self.st.input_cell)
+
+    @staticmethod
+    def _prefilled(ind: Indicator) -> dict[str, object]:
+        """What the template carries before anyone types: the 2016-2020 target where a public source states
+        it (a one-sided target as its single bound), and the VSDG code."""
+        low, high = ind.target_2020_min, ind.target_2020_max
+        values: dict[str, object] = {"target_2020": low if low is not None else high}
+        if low is not None and high is not None and high != low:
+            values["target_2020_max"] = high
+        if ind.vsdg:
+            values["vsdg"] = ind.vsdg
+        return values
 
     def _sections(self, sheet: str, title: str) -> None:
         ws = self._sheet(sheet, landscape=False)
@@ -420,7 +443,7 @@ class _Builder:
             ws.write_string(row, L.INFO_KEY_COL, section.key, self.st.key)
             heading = section.heading_vi + (" (bắt buộc)" if section.required else "")
             ws.write_string(row, L.INFO_LABEL_COL, heading, self.st.heading)
-            ws.write_blank(row, L.INFO_VALUE_COL, None, self.st.input_text)
+            self._put(ws, row, L.INFO_VALUE_COL, self.filling.sections.get(section.key), self.st.input_text)
             ws.write_string(row, L.INFO_HELP_COL, section.guidance_vi, self.st.guidance)
             ws.set_row(row, 120)
             row += 1
@@ -442,16 +465,18 @@ class _Builder:
         ws.set_row(L.PROJECT_HEADER_ROW, 48)
         areas = f"='{L.LISTS}'!$A$2:$A${len(self.catalog.areas) + 1}"
         keys = L.project_rows()
-        for index, key in enumerate(keys):
+        projects = self.filling.projects + [{}] * (len(keys) - len(self.filling.projects))
+        for index, (key, typed) in enumerate(zip(keys, projects, strict=True)):
             row = L.PROJECT_FIRST_ROW + index
             ws.write_string(row, 0, key, self.st.key)
+            results = derived.project_derived(typed)
             for offset, column in enumerate(columns):
                 col = first + offset
                 if column.role == "formula":
-                    formula = "=" + project_formula(column.key, lambda k, r=row: L.project_cell(k, r))
-                    ws.write_formula(row, col, formula, self.st.computed_number(0), "")
+                    formula = project_formula(column.key, lambda k, r=row: L.project_cell(k, r))
+                    self._formula(ws, row, col, formula, self.st.computed_number(0), results[column.key])
                 elif column.type == "choice":
-                    ws.write_blank(row, col, None, self.st.input_text)
+                    self._put(ws, row, col, typed.get(column.key), self.st.input_text)
                     ws.data_validation(
                         row,
                         col,
@@ -467,20 +492,22 @@ class _Builder:
                         },
                     )
                 elif column.type in ("number", "integer"):
-                    ws.write_blank(row, col, None, self.st.input_number(0))
+                    self._put(ws, row, col, typed.get(column.key), self.st.input_number(0))
                     if column.type == "integer":
                         self._validate_number(ws, row, col, True, column.help_vi, 2000, 2100)
                     else:
                         self._validate_number(ws, row, col, False, column.help_vi, 0)
                 else:
-                    ws.write_blank(row, col, None, self.st.input_text)
+                    self._put(ws, row, col, typed.get(column.key), self.st.input_text)
         total_row = L.PROJECT_FIRST_ROW + len(keys)
+        column_values = {c.key: [{**p, **derived.project_derived(p)}.get(c.key) for p in projects] for c in columns}
         ws.write_string(total_row, 0, L.PROJECT_TOTAL_KEY, self.st.key)
         for offset, column in enumerate(columns):
             col = first + offset
             if column.type == "number":
                 span = f"{L.a1(L.PROJECT_FIRST_ROW, col)}:{L.a1(total_row - 1, col)}"
-                ws.write_formula(total_row, col, f"=SUM({span})", self.st.computed_number(0, bold=True), 0)
+                total = sum(derived.as_number(v) or 0 for v in column_values[column.key])
+                self._formula(ws, total_row, col, f"SUM({span})", self.st.computed_number(0, bold=True), total)
             elif offset == 0:
                 ws.write_string(total_row, col, "Tổng cộng", self.st.fixed)
             else:
@@ -505,6 +532,7 @@ class _Builder:
         rows = L.grdp_rows(self.catalog)
         numbers = L.grdp_row_numbers(self.catalog)
         sectors = [s.code for s in self.catalog.grdp_sectors]
+        results = derived.grdp_derived(self.filling.grdp, sectors, [b for b, _ in L.GRDP_BASES], L.YEARS_PAST)
 
         def cell(key: str, year: int) -> str:
             return L.a1(numbers[key], L.grdp_year_col(year))
@@ -523,15 +551,18 @@ class _Builder:
                 col = L.grdp_year_col(year)
                 formula = self._grdp_cell_formula(grdp_row, year, sectors, cell)
                 if grdp_row.role == "input":
-                    ws.write_blank(row, col, None, self.st.input_number(1 if grdp_row.key == "population" else 2))
+                    value = self.filling.grdp.get(grdp_row.key, {}).get(year)
+                    self._put(ws, row, col, value, self.st.input_number(1 if grdp_row.key == "population" else 2))
                     self._validate_number(ws, row, col, False, "Nhập số liệu (tỷ đồng; dân số: nghìn người).", 0)
                 elif formula is None:
                     ws.write_blank(row, col, None, self.st.computed_number(2))
                 else:
-                    ws.write_formula(row, col, "=" + formula, self.st.computed_number(2, bold), "")
+                    result = results[grdp_row.key].get(year)
+                    self._formula(ws, row, col, formula, self.st.computed_number(2, bold), result)
             if grdp_row.role == "growth":
                 growth = geometric_mean_growth([cell(grdp_row.key, y) for y in L.YEARS_PAST[1:]])
-                ws.write_formula(row, L.GRDP_AVG_COL, "=" + growth, self.st.computed_number(2, bold), "")
+                result = results[grdp_row.key]["avg"]
+                self._formula(ws, row, L.GRDP_AVG_COL, growth, self.st.computed_number(2, bold), result)
             else:
                 ws.write_blank(row, L.GRDP_AVG_COL, None, self.st.computed_number(2))
         ws.freeze_panes(L.GRDP_FIRST_ROW, L.GRDP_FIRST_YEAR_COL)
