@@ -105,12 +105,39 @@ class GrdpSector:
 
 
 @dataclass(frozen=True)
+class Identity:
+    """An accounting identity between indicators of one workbook, checked year by year:
+    ``sum``: result = sum(terms); ``ratio``: result = terms[0] / terms[1]. ``result`` is a code or a number."""
+
+    id: str
+    kind: str
+    result: str
+    terms: tuple[str, ...]
+    tolerance: float
+    relative: bool
+    label_vi: str
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return (*self.terms, *((self.result,) if not _is_number(self.result) else ()))
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
 class Catalog:
     template: TemplateInfo
     areas: tuple[Area, ...]
     units: tuple[Unit, ...]
     indicators: tuple[Indicator, ...]
     grdp_sectors: tuple[GrdpSector, ...]
+    identities: tuple[Identity, ...] = ()
     _units_by_code: dict[str, Unit] = field(default_factory=dict, repr=False, compare=False)
     _indicators_by_code: dict[str, Indicator] = field(default_factory=dict, repr=False, compare=False)
 
@@ -207,7 +234,20 @@ def _load(directory: Path) -> Catalog:
         for r in _rows(directory / "indicators.csv")
     )
     sectors = tuple(GrdpSector(r["code"], int(r["order"]), r["name_vi"]) for r in _rows(directory / "grdp_sectors.csv"))
+    identities = tuple(
+        Identity(
+            r["id"],
+            r["kind"],
+            r["result"],
+            _split(r["terms"]),
+            float(r["tolerance"]),
+            r["relative"] == "yes",
+            r["label_vi"],
+        )
+        for r in _rows(directory / "identities.csv")
+    )
     return Catalog(
+        identities=identities,
         template=template,
         areas=tuple(sorted(areas, key=lambda a: a.order)),
         units=units,
@@ -269,6 +309,15 @@ def check_catalog(catalog: Catalog) -> list[str]:
         lo, hi = i.target_2020_min, i.target_2020_max
         if lo is not None and hi is not None and lo > hi:
             problems.append(f"{where}: mục tiêu 2020 tối thiểu {lo} lớn hơn tối đa {hi}.")
+    for identity in catalog.identities:
+        where = f"Đẳng thức {identity.id}"
+        if identity.kind not in ("sum", "ratio") or (identity.kind == "ratio" and len(identity.terms) != 2):
+            problems.append(f"{where}: loại «{identity.kind}» phải là sum hoặc ratio (ratio có đúng 2 số hạng).")
+        problems += [
+            f"{where}: chỉ tiêu «{c}» không có trong indicators.csv."
+            for c in identity.codes
+            if c not in catalog._indicators_by_code
+        ]
     problems += [
         f"Lĩnh vực {a.code} chưa có chỉ tiêu nào."
         for a in catalog.areas

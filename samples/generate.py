@@ -1,0 +1,259 @@
+"""Realistic, clean, synthetic submissions for every unit, deterministic by seed.
+
+Province paths come from ``profile.csv`` (synthetic orders of magnitude, not official figures). Districts
+split additive indicators so that they add up exactly to the province; every indicator reported by several
+units carries the same figure everywhere; the catalog's identities hold. A clean submission passes every
+rule without an error or a warning (tests check this).
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from samples import texts
+from workbook_templates import derived
+from workbook_templates import layout as L
+from workbook_templates.catalog import Catalog, Indicator, Unit
+from workbook_templates.filling import Filling
+
+PROFILE = Path(__file__).with_name("profile.csv")
+YEARS = tuple(range(2015, 2026))
+PAST = dict(
+    zip(
+        ("actual_2015", "actual_2016", "actual_2017", "actual_2018", "actual_2019", "estimate_2020"),
+        range(2015, 2021),
+        strict=True,
+    )
+)
+PLAN = {f"plan_{y}": y for y in L.YEARS_PLAN}
+REVALUATION = 1.25  # synthetic: revalued GRDP relative to the old basis
+DEFLATOR_GROWTH = 0.035  # synthetic: yearly price growth turning current into constant 2010 prices
+# Where the Statistics Office's GRDP sheet takes its synthetic figures: GRDP at current prices, population,
+# and the catalog identity whose terms are the sector shares (in the order of grdp_sectors.csv).
+GRDP_SOURCE = {"grdp": "KT03", "population": "YT01", "shares": "structure"}
+
+
+@dataclass(frozen=True)
+class Profile:
+    base_2015: float
+    trend: float
+    noise: float
+    district_share: float | None
+
+
+@cache
+def profiles() -> dict[str, Profile]:
+    with PROFILE.open(encoding="utf-8", newline="") as handle:
+        lines = [line for line in handle if not line.startswith("#")]
+    return {
+        row["code"]: Profile(
+            float(row["base_2015"]),
+            float(row["trend"]),
+            float(row["noise"]),
+            float(row["district_share"]) if row["district_share"] else None,
+        )
+        for row in csv.DictReader(lines)
+    }
+
+
+def generate_all(catalog: Catalog, seed: int = 2020, units: list[str] | None = None) -> dict[str, Filling]:
+    """A clean filling for each unit (all units by default)."""
+    rng = random.Random(seed)
+    province = {ind.code: _province_series(ind, profiles()[ind.code], rng) for ind in catalog.indicators}
+    _apply_identities(catalog, province)
+    weights = _district_weights(catalog, rng)
+    chosen = [catalog.unit(code) for code in units] if units else list(catalog.units)
+    return {unit.code: _filling(catalog, unit, province, weights, seed) for unit in chosen}
+
+
+def _clamp(ind: Indicator, value: float) -> float:
+    low = ind.min if ind.min is not None else -float("inf")
+    high = ind.max if ind.max is not None else float("inf")
+    if ind.kind == "rate" and ind.unit == "%":
+        low, high = max(low, 0.0), min(high, 100.0)
+    return min(max(value, low), high)
+
+
+def _province_series(ind: Indicator, profile: Profile, rng: random.Random) -> dict[int, float]:
+    """Yearly province values 2015-2025: noisy history, then a smooth plan heading the right way."""
+    series: dict[int, float] = {}
+    for year in range(2015, 2021):
+        t = year - 2015
+        if ind.kind == "level":
+            value = profile.base_2015 * (1 + profile.trend / 100) ** t * (1 + rng.gauss(0, profile.noise / 2))
+        elif ind.kind == "count":
+            value = round(profile.base_2015 + profile.trend * t)
+        else:
+            value = profile.base_2015 + profile.trend * t + rng.gauss(0, profile.noise / 2)
+        series[year] = _clamp(ind, value)
+    plan_step = profile.trend if (profile.trend >= 0) == (ind.direction == "up") else 0.0
+    if ind.kind == "rate" and ind.direction == "down":
+        plan_step = min(plan_step, -0.1)  # a lower-is-better rate is planned to fall
+    for year in L.YEARS_PLAN:
+        t, last = year - 2020, series[2020]
+        if ind.kind == "level":
+            value = last * (1 + plan_step / 100) ** t
+        elif ind.kind == "growth":
+            value = profile.base_2015
+        elif ind.kind == "count":
+            value = round(last + max(profile.trend, 0) * t)
+        else:
+            value = last + plan_step * t
+        series[year] = _clamp(ind, value)
+    return {year: _round(ind, value) for year, value in series.items()}
+
+
+def _round(ind: Indicator, value: float) -> float:
+    return float(round(value)) if ind.kind == "count" else round(value, max(ind.decimals, 2))
+
+
+def _apply_identities(catalog: Catalog, province: dict[str, dict[int, float]]) -> None:
+    """Make the catalog's identities hold: a sum's result (or its last term, for a constant) and a ratio's
+    result are recomputed from the other members."""
+    for identity in catalog.identities:
+        for year in YEARS:
+            terms = [province[c][year] for c in identity.terms]
+            if identity.kind == "ratio":
+                province[identity.result][year] = round(terms[0] / terms[1], 4)
+            elif identity.result in province:
+                province[identity.result][year] = round(sum(terms), 4)
+            else:
+                last = identity.terms[-1]
+                province[last][year] = round(float(identity.result) - sum(terms[:-1]), 4)
+
+
+def _district_weights(catalog: Catalog, rng: random.Random) -> dict[str, float]:
+    raw = {u.code: rng.uniform(0.6, 1.4) for u in catalog.districts}
+    total = sum(raw.values())
+    return {code: value / total for code, value in raw.items()}
+
+
+def _district_value(
+    ind: Indicator, unit: Unit, province: dict[int, float], weights: dict[str, float], catalog: Catalog, year: int
+) -> float:
+    if not ind.additive:
+        return province[year]
+    codes = [u.code for u in catalog.districts]
+    if ind.kind == "count":
+        return float(
+            _count_owners(tuple(codes), tuple(weights[c] for c in codes), int(province[year])).count(unit.code)
+        )
+    if unit.code == codes[-1]:  # the last district takes the rounding remainder
+        others = sum(round(province[year] * weights[c], 4) for c in codes[:-1])
+        return round(province[year] - others, 4)
+    return round(province[year] * weights[unit.code], 4)
+
+
+@cache
+def _count_owners(codes: tuple[str, ...], weights: tuple[float, ...], total: int) -> list[str]:
+    """Which district each of the first ``total`` counted items belongs to (smooth weighted round robin): a
+    district's share never shrinks as the province's count grows, and the shares add up exactly."""
+    current = dict.fromkeys(codes, 0.0)
+    owners = []
+    for _ in range(total):
+        for code, weight in zip(codes, weights, strict=True):
+            current[code] += weight
+        chosen = max(codes, key=lambda c: current[c])
+        current[chosen] -= 1.0
+        owners.append(chosen)
+    return owners
+
+
+def _filling(
+    catalog: Catalog, unit: Unit, province: dict[str, dict[int, float]], weights: dict[str, float], seed: int
+) -> Filling:
+    rng = random.Random(f"{seed}:{unit.code}")
+    filling = Filling(
+        info=texts.unit_info(unit, rng), sections=texts.sections(unit), projects=_projects(catalog, unit, rng)
+    )
+    for priority, ind in enumerate(catalog.indicators_for(unit), start=1):
+        series = {
+            year: _district_value(ind, unit, province[ind.code], weights, catalog, year)
+            if unit.is_district
+            else province[ind.code][year]
+            for year in YEARS
+        }
+        filling.indicators[ind.code] = _indicator_row(ind, series, priority, rng)
+    if "grdp" in unit.extra_sheets:
+        filling.grdp = _grdp(catalog, province)
+    return filling
+
+
+def _indicator_row(ind: Indicator, series: dict[int, float], priority: int, rng: random.Random) -> dict[str, object]:
+    row: dict[str, object] = {key: series[year] for key, year in PAST.items()}
+    row.update({key: series[year] for key, year in PLAN.items()})
+    past = derived.growth_2016_2020(ind.kind, row)
+    row["growth_2011_2015"] = round(past + rng.uniform(-1.5, 1.5), 2) if past is not None else None
+    low, high = ind.target_2020_min, ind.target_2020_max
+    if low is None and high is None:
+        judged = derived.judged_value(ind.kind, row)
+        miss = rng.random() < 0.2
+        step = 0.04 * abs(judged) + (0.5 if ind.kind == "count" else 0.0)
+        ahead = (judged + step) if ind.direction == "up" else (judged - step)
+        target = ahead if miss else judged
+        low = _clamp(ind, round(target) if ind.kind == "count" else round(target, 2))
+    row["target_2020"] = low if low is not None else high
+    if low is not None and high is not None and high != low:
+        row["target_2020_max"] = high
+    evaluation = derived.evaluation(
+        ind.direction, derived.judged_value(ind.kind, row), row["target_2020"], row.get("target_2020_max")
+    )
+    if evaluation == "Không đạt":
+        row["cause"] = texts.cause(rng)
+    if ind.kind == "growth":
+        average = derived.growth_2021_2025(ind.kind, row)
+        row["target_2025"] = round(average - 0.5, 1)
+        row["target_2025_max"] = round(average + 0.5, 1)
+    else:
+        row["target_2025"] = row["plan_2025"]
+    row["priority"] = priority
+    if ind.vsdg:
+        row["vsdg"] = ind.vsdg
+    return row
+
+
+def _projects(catalog: Catalog, unit: Unit, rng: random.Random) -> list[dict[str, object]]:
+    projects = []
+    for name, area in texts.projects(unit, rng):
+        start = rng.randint(2021, 2023)
+        total = float(rng.randrange(5_000, 400_000, 500))
+        central = float(round(total * rng.choice([0.0, 0.3, 0.5, 0.6]) / 100) * 100)
+        oda = float(round(total * rng.choice([0.0, 0.0, 0.2]) / 100) * 100)
+        other = float(round(total * rng.choice([0.0, 0.1]) / 100) * 100)
+        projects.append(
+            {
+                "project": name,
+                "location": rng.choice([d.name_vi for d in catalog.districts]),
+                "area": catalog.area(area).name_vi,
+                "start_year": start,
+                "end_year": rng.randint(start, 2025),
+                "total": total,
+                "src_central": central,
+                "src_local": total - central - oda - other,
+                "src_oda": oda,
+                "src_other": other,
+            }
+        )
+    return projects
+
+
+def _grdp(catalog: Catalog, province: dict[str, dict[int, float]]) -> dict[str, dict[int, object]]:
+    """The GRDP sheet, old basis from the province's GRDP and structure, revalued basis scaled up."""
+    structure = next(i for i in catalog.identities if i.id == GRDP_SOURCE["shares"])
+    shares = dict(zip((s.code for s in catalog.grdp_sectors), structure.terms, strict=True))
+    grdp: dict[str, dict[int, object]] = {
+        "population": {y: province[GRDP_SOURCE["population"]][y] for y in L.YEARS_PAST}
+    }
+    for basis, scale in (("old", 1.0), ("revalued", REVALUATION)):
+        for sector, code in shares.items():
+            current = {
+                y: round(province[GRDP_SOURCE["grdp"]][y] * scale * province[code][y] / 100, 2) for y in L.YEARS_PAST
+            }
+            deflator = {y: (1 + DEFLATOR_GROWTH) ** (y - 2010) for y in L.YEARS_PAST}
+            grdp[f"{basis}.current.{sector}"] = dict(current)
+            grdp[f"{basis}.constant.{sector}"] = {y: round(current[y] / deflator[y], 2) for y in L.YEARS_PAST}
+    return grdp

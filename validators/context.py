@@ -1,0 +1,154 @@
+"""What every rule gets: the located submission, typed views of its values, and a way to report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+from validators.contract import CellRef, Submission
+from validators.findings import Finding
+from validators.reader import UnreadableWorkbook
+from validators.registry import REGISTRY
+from workbook_templates import layout as L
+from workbook_templates.catalog import Catalog, Indicator
+
+MAX_MAGNITUDE = 1e15
+INDICATOR_NUMBER_KEYS = tuple(
+    c.key for c in L.indicator_columns() if c.role == "input" and c.type in ("number", "integer")
+)
+PAST_KEYS = ("actual_2015", "actual_2016", "actual_2017", "actual_2018", "actual_2019", "estimate_2020")
+PLAN_KEYS = tuple(f"plan_{y}" for y in L.YEARS_PLAN)
+# Columns holding a value of the indicator itself (not a change over a period): bounds and kinds apply.
+LEVEL_KEYS = (*PAST_KEYS, "target_2020", "target_2020_max", "target_2025", "target_2025_max", *PLAN_KEYS)
+
+
+@dataclass(frozen=True)
+class NumericCell:
+    ref: CellRef
+    raw: object
+    indicator: Indicator | None = None
+    key: str = ""
+
+
+def as_number(raw: object) -> float | None:
+    """A typed number, as the rules use it: real numbers only, finite and of a sane magnitude."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        return None
+    return float(raw) if math.isfinite(raw) and abs(raw) <= MAX_MAGNITUDE else None
+
+
+def is_blank(raw: object) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def is_date(raw: object) -> bool:
+    return isinstance(raw, dt.date | dt.datetime | dt.time | dt.timedelta)
+
+
+class Context:
+    def __init__(self, submission: Submission | None, catalog: Catalog, read_error: UnreadableWorkbook | None = None):
+        self.sub = submission
+        self.catalog = catalog
+        self.read_error = read_error
+
+    def finding(
+        self, code: str, ref: CellRef | None, indicator: str = "", suggestion: object = None, **values: object
+    ) -> Finding:
+        rule = REGISTRY[code]
+        return Finding(
+            rule=code,
+            severity=rule.severity,
+            sheet=ref.sheet if ref else "",
+            cell=ref.a1 if ref else "",
+            indicator=indicator,
+            values=values,
+            suggestion=suggestion,
+            templates=(rule.message_vi, rule.message_en),
+        )
+
+    def sheet_finding(self, code: str, sheet: str, **values: object) -> Finding:
+        rule = REGISTRY[code]
+        return Finding(code, rule.severity, sheet=sheet, values=values, templates=(rule.message_vi, rule.message_en))
+
+    # --- what the rules read -----------------------------------------------------------------------
+
+    @cached_property
+    def indicators(self) -> list[Indicator]:
+        """The expected indicators that were found in the table (in table order)."""
+        found = [i for i in self.sub.expected_indicators() if self.sub.row_of(i.code) is not None]
+        return sorted(found, key=lambda i: self.sub.row_of(i.code) or 0)
+
+    def raw(self, indicator: Indicator, key: str) -> object:
+        return self.sub.value(indicator.code, key)
+
+    def number(self, indicator: Indicator, key: str) -> float | None:
+        return as_number(self.sub.value(indicator.code, key))
+
+    def row(self, indicator: Indicator) -> dict[str, object]:
+        """The indicator's typed inputs as numbers (text and other non-numbers as empty)."""
+        return {key: self.number(indicator, key) for key in INDICATOR_NUMBER_KEYS}
+
+    def cell(self, indicator: Indicator, key: str) -> CellRef:
+        ref = self.sub.cell(indicator.code, key)
+        assert ref is not None, (indicator.code, key)
+        return ref
+
+    def has_column(self, key: str) -> bool:
+        return self.sub.indicators is not None and key in self.sub.indicators.columns
+
+    def numeric_cells(self) -> Iterator[NumericCell]:
+        """Every input cell where a number belongs: indicator values, GRDP inputs, project money and years,
+        and the revision number of the unit information."""
+        for indicator in self.indicators:
+            for key in INDICATOR_NUMBER_KEYS:
+                if self.has_column(key):
+                    yield NumericCell(self.cell(indicator, key), self.raw(indicator, key), indicator, key)
+        yield from self.grdp_inputs()
+        table = self.sub.projects
+        if table is not None:
+            keys = [c.key for c in L.project_columns() if c.role == "input" and c.type in ("number", "integer")]
+            for row_key, row in self.sub.project_rows.items():
+                if row_key == L.PROJECT_TOTAL_KEY:
+                    continue
+                for key in keys:
+                    if key in table.columns:
+                        yield NumericCell(table.cell(row, key), table.value(row, key), key=key)
+        if "revision" in self.sub.info:
+            yield NumericCell(self.sub.info["revision"], self.sub.info_value("revision"), key="revision")
+
+    def grdp_inputs(self) -> Iterator[NumericCell]:
+        table = self.sub.grdp
+        if table is None:
+            return
+        for grdp_row in L.grdp_rows(self.catalog):
+            row = self.sub.grdp_rows.get(grdp_row.key)
+            if grdp_row.role != "input" or row is None:
+                continue
+            for year in L.YEARS_PAST:
+                key = f"y{year}"
+                if key in table.columns:
+                    yield NumericCell(table.cell(row, key), table.value(row, key), key=f"{grdp_row.key}@{year}")
+
+    def grdp_number(self, row_key: str, year: int | str) -> float | None:
+        table, row = self.sub.grdp, self.sub.grdp_rows.get(row_key)
+        column = f"y{year}" if isinstance(year, int) else year
+        if table is None or row is None or column not in table.columns:
+            return None
+        return as_number(table.value(row, column))
+
+    def grdp_cell(self, row_key: str, year: int | str) -> CellRef | None:
+        table, row = self.sub.grdp, self.sub.grdp_rows.get(row_key)
+        column = f"y{year}" if isinstance(year, int) else year
+        if table is None or row is None or column not in table.columns:
+            return None
+        return table.cell(row, column)
+
+    @cached_property
+    def value_failures(self) -> dict[str, list[NumericCell]]:
+        """Failures of the value schema (pandera), by rule code."""
+        from validators.schemas import value_failures
+
+        return value_failures(self)

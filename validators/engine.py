@@ -1,0 +1,77 @@
+"""Validate a workbook: read it, locate its contract, run every registered rule, collect the findings.
+
+One engine for the button in the workbook (a RawWorkbook built from live Excel), `kehoach validate` and
+the merge (files)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from validators.context import Context
+from validators.contract import Submission, locate
+from validators.findings import ERROR, WARNING, Finding
+from validators.reader import UnreadableWorkbook, read_workbook
+from validators.registry import all_rules
+from validators.workbook import RawWorkbook
+from workbook_templates import layout as L
+from workbook_templates.catalog import Catalog, load_catalog
+
+
+@dataclass
+class Report:
+    label: str
+    findings: list[Finding] = field(default_factory=list)
+    submission: Submission | None = None
+
+    @property
+    def unit(self) -> str:
+        return self.submission.unit_code if self.submission else ""
+
+    @property
+    def template_version(self) -> str:
+        if self.submission is None:
+            return ""
+        value = self.submission.identity[L.NAME_TEMPLATE_VERSION][0]
+        return "" if value is None else str(value)
+
+    @property
+    def readable(self) -> bool:
+        return self.submission is not None
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    @property
+    def errors(self) -> int:
+        return self.count(ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return self.count(WARNING)
+
+
+def validate_book(book: RawWorkbook, catalog: Catalog | None = None) -> Report:
+    catalog = catalog or load_catalog()
+    submission = locate(book, catalog)
+    return _run(book.label, Context(submission, catalog), submission)
+
+
+def validate_path(path: Path, catalog: Catalog | None = None) -> Report:
+    """Validate a workbook file; an unreadable file gives a report with one X001 finding, never an exception."""
+    catalog = catalog or load_catalog()
+    try:
+        book = read_workbook(path)
+    except UnreadableWorkbook as error:
+        return _run(Path(path).name, Context(None, catalog, error), None)
+    return validate_book(book, catalog)
+
+
+def _run(label: str, ctx: Context, submission: Submission | None) -> Report:
+    findings: list[Finding] = []
+    for rule in all_rules():
+        if (submission is None) != (rule.family == "reading"):
+            continue
+        findings.extend(rule.check(ctx))
+    findings.sort(key=Finding.sort_key)
+    return Report(label, findings, submission)

@@ -1,0 +1,12 @@
+"""The rule modules, one per family; importing this package registers every rule."""
+
+from validators.rules import (  # noqa: F401
+    completeness,
+    consistency,
+    outliers,
+    planning,
+    ranges,
+    reading,
+    structure,
+    types,
+)

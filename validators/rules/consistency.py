@@ -1,0 +1,241 @@
+"""Consistency: accounting identities between cells. When one fails, the finding names the one cell most
+likely wrong (validators.errorlocate), with the value that would make everything agree."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from validators.context import PAST_KEYS, PLAN_KEYS, Context, as_number
+from validators.contract import CellRef
+from validators.errorlocate import Equation, locate
+from validators.findings import ERROR, WARNING, Finding
+from validators.registry import rule
+from workbook_templates import layout as L
+
+SHARE_TOLERANCE = 0.1  # percentage points
+MONEY_TOLERANCE = 0.5  # million đồng: rounding of typed amounts
+PLAN_YEARS = (L.YEARS_PLAN[0], L.YEARS_PLAN[-1])
+
+
+def _located(
+    ctx: Context,
+    code: str,
+    equations: list[tuple[Equation, dict[str, object]]],
+    values: dict[CellRef, float],
+    indicators: dict[CellRef, str],
+) -> Iterator[Finding]:
+    """One finding per suspect cell; the message describes the first identity its change repairs."""
+    details = {id(equation): info for equation, info in equations}
+
+    def admissible(cell: CellRef, value: float) -> bool:
+        if cell not in indicators:
+            return value >= 0
+        indicator = ctx.catalog.indicator(indicators[cell])
+        return (indicator.min is None or value >= indicator.min) and (indicator.max is None or value <= indicator.max)
+
+    for suspect in locate([e for e, _ in equations], values, admissible):
+        equation = suspect.fixes[0]
+        left, right = equation.sides(values)
+        yield ctx.finding(
+            code,
+            suspect.cell,
+            indicators.get(suspect.cell, ""),
+            suspect.suggested,
+            left=left,
+            right=right,
+            typed=suspect.typed,
+            suggested=suspect.suggested,
+            **details[id(equation)],
+        )
+
+
+@rule(
+    "K001",
+    ERROR,
+    "Tổng không khớp",
+    "{label} ({column}): {left} so với tổng {right}. Ô này có khả năng sai nhất: đang là {typed}, để khớp cần là "
+    "{suggested}.",
+    "Sum does not add up",
+    "{label} ({column}): {left} against the sum {right}. This cell is the most likely wrong: it holds {typed}; "
+    "{suggested} would make it add up.",
+)
+def sums_add_up(ctx: Context) -> Iterator[Finding]:
+    """Shares of GRDP sum to 100 % (within 0.1 point), and the catalog's sum identities hold, year by year
+    (indicator table); the GRDP sheet's sector shares sum to 100 %."""
+    equations, values, indicators = _identity_equations(ctx, "sum")
+    sectors = [s.code for s in ctx.catalog.grdp_sectors]
+    for basis, _title in L.GRDP_BASES:
+        for year in L.YEARS_PAST:
+            cells = [ctx.grdp_cell(f"{basis}.share.{s}", year) for s in sectors]
+            numbers = [ctx.grdp_number(f"{basis}.share.{s}", year) for s in sectors]
+            if any(c is None for c in cells) or any(n is None for n in numbers):
+                continue
+            values.update(zip(cells, numbers, strict=True))
+            equation = Equation("sum", tuple(cells), None, 100.0, SHARE_TOLERANCE)
+            equations.append((equation, {"label": "Cơ cấu kinh tế trên trang GRDP", "column": f"{basis}, {year}"}))
+    yield from _located(ctx, "K001", equations, values, indicators)
+
+
+def _identity_equations(
+    ctx: Context, kind: str
+) -> tuple[list[tuple[Equation, dict[str, object]]], dict[CellRef, float], dict[CellRef, str]]:
+    labels = {c.key: c.header_vi for c in L.indicator_columns()}
+    present = {i.code: i for i in ctx.indicators}
+    equations: list[tuple[Equation, dict[str, object]]] = []
+    values: dict[CellRef, float] = {}
+    indicators: dict[CellRef, str] = {}
+    for identity in ctx.catalog.identities:
+        if identity.kind != kind or any(code not in present for code in identity.codes):
+            continue
+        result_code = None if identity.result not in present else identity.result
+        for key in (*PAST_KEYS, *PLAN_KEYS):
+            if not ctx.has_column(key):
+                continue
+            codes = [*identity.terms, *([result_code] if result_code else [])]
+            numbers = [ctx.number(present[c], key) for c in codes]
+            if any(n is None for n in numbers):
+                continue
+            cells = [ctx.cell(present[c], key) for c in codes]
+            values.update(zip(cells, numbers, strict=True))
+            indicators.update(zip(cells, codes, strict=True))
+            terms = tuple(cells[: len(identity.terms)])
+            result = cells[-1] if result_code else None
+            constant = 0.0 if result_code else float(identity.result)
+            equation = Equation(kind, terms, result, constant, identity.tolerance, identity.relative)
+            equations.append((equation, {"label": identity.label_vi, "column": labels[key]}))
+    return equations, values, indicators
+
+
+@rule(
+    "K002",
+    ERROR,
+    "Đóng góp không khớp tốc độ tăng",
+    "Tổng đóng góp của các khu vực ({right} điểm %) không bằng tốc độ tăng GRDP ({left}%) năm {year} ({basis}). "
+    "Ô này có khả năng sai nhất: đang là {typed}, để khớp cần là {suggested}.",
+    "Contributions do not add up to growth",
+    "Sector contributions ({right} points) do not add up to GRDP growth ({left}%) in {year} ({basis}). This cell "
+    "is the most likely wrong: it holds {typed}; {suggested} would fix it.",
+)
+def contributions_add_up(ctx: Context) -> Iterator[Finding]:
+    """On the GRDP sheet, sector contributions to growth sum to GRDP growth, year by year (0.1 point)."""
+    sectors = [s.code for s in ctx.catalog.grdp_sectors]
+    equations, values = [], {}
+    for basis, _title in L.GRDP_BASES:
+        for year in L.YEARS_PAST[1:]:
+            keys = [f"{basis}.contribution.{s}" for s in sectors] + [f"{basis}.growth.total"]
+            cells = [ctx.grdp_cell(k, year) for k in keys]
+            numbers = [ctx.grdp_number(k, year) for k in keys]
+            if any(c is None for c in cells) or any(n is None for n in numbers):
+                continue
+            values.update(zip(cells, numbers, strict=True))
+            equation = Equation("sum", tuple(cells[:-1]), cells[-1], 0.0, SHARE_TOLERANCE)
+            equations.append((equation, {"year": str(year), "basis": basis}))
+    yield from _located(ctx, "K002", equations, values, {})
+
+
+@rule(
+    "K003",
+    ERROR,
+    "Tỷ số không khớp",
+    "{label} ({column}): {left} so với {right} tính từ các chỉ tiêu thành phần. Ô này có khả năng sai nhất: đang là "
+    "{typed}, để khớp cần là {suggested}.",
+    "Ratio does not agree",
+    "{label} ({column}): {left} against {right} computed from its parts. This cell is the most likely wrong: it "
+    "holds {typed}; {suggested} would make it agree.",
+)
+def ratios_agree(ctx: Context) -> Iterator[Finding]:
+    """The catalog's ratio identities hold year by year (GRDP per capita = GRDP / population, within 2 %)."""
+    equations, values, indicators = _identity_equations(ctx, "ratio")
+    yield from _located(ctx, "K003", equations, values, indicators)
+
+
+@rule(
+    "K004",
+    ERROR,
+    "Nguồn vốn không khớp tổng mức đầu tư",
+    "Dự án «{project}»: tổng mức đầu tư {left} triệu đồng nhưng cộng các nguồn vốn là {right}. Ô này có khả năng "
+    "sai nhất: đang là {typed}, để khớp cần là {suggested}.",
+    "Capital sources do not add up",
+    "Project «{project}»: total investment {left} million đồng but the sources add up to {right}. This cell is the "
+    "most likely wrong: it holds {typed}; {suggested} would fix it.",
+)
+def sources_add_up(ctx: Context) -> Iterator[Finding]:
+    """Each public-investment project's capital by source sums to its total investment."""
+    table = ctx.sub.projects
+    if table is None:
+        return
+    sources = ["src_central", "src_local", "src_oda", "src_other"]
+    for row_key, row in ctx.sub.project_rows.items():
+        if row_key == L.PROJECT_TOTAL_KEY or any(k not in table.columns for k in [*sources, "total"]):
+            continue
+        total = as_number(table.value(row, "total"))
+        amounts = {k: as_number(table.value(row, k)) for k in sources}
+        if total is None or all(v is None for v in amounts.values()):
+            continue
+        cells = [table.cell(row, k) for k in sources]
+        values = {c: amounts[k] or 0.0 for c, k in zip(cells, sources, strict=True)}
+        values[table.cell(row, "total")] = total
+        equation = Equation("sum", tuple(cells), table.cell(row, "total"), 0.0, MONEY_TOLERANCE)
+        project = table.value(row, "project") or row_key
+        yield from _located(ctx, "K004", [(equation, {"project": project})], values, {})
+
+
+@rule(
+    "K005",
+    ERROR,
+    "Thời gian thực hiện ngoài giai đoạn",
+    "Dự án «{project}»: thời gian thực hiện {start} - {end} không nằm trong giai đoạn 2021-2025 hoặc năm hoàn thành "
+    "trước năm khởi công.",
+    "Project period outside 2021-2025",
+    "Project «{project}»: the period {start} - {end} is not within 2021-2025, or ends before it starts.",
+)
+def project_period(ctx: Context) -> Iterator[Finding]:
+    """A project's start and end years lie within 2021-2025, the start not after the end."""
+    table = ctx.sub.projects
+    if table is None or "start_year" not in table.columns or "end_year" not in table.columns:
+        return
+    first, last = PLAN_YEARS
+    for row_key, row in ctx.sub.project_rows.items():
+        start, end = as_number(table.value(row, "start_year")), as_number(table.value(row, "end_year"))
+        project = table.value(row, "project") or row_key
+        if start is not None and not first <= start <= last:
+            yield ctx.finding("K005", table.cell(row, "start_year"), project=project, start=start, end=end)
+        elif end is not None and (not first <= end <= last or (start is not None and end < start)):
+            yield ctx.finding("K005", table.cell(row, "end_year"), project=project, start=start, end=end)
+
+
+@rule(
+    "K006",
+    WARNING,
+    "Nhầm số liệu trước và sau đánh giá lại",
+    "GRDP năm {year} theo số liệu đã đánh giá lại ({revalued} tỷ đồng) {relation} số liệu chưa đánh giá lại "
+    "({old} tỷ đồng): có thể đã nhập nhầm hai bộ số liệu. Đánh giá lại quy mô làm GRDP tăng lên.",
+    "Old and revalued series mixed up",
+    "GRDP in {year} on the revalued basis ({revalued}) {relation_en} the old basis ({old}): the two series may "
+    "be swapped or copied. Revaluation raised GRDP.",
+)
+def bases_not_mixed(ctx: Context) -> Iterator[Finding]:
+    """On the GRDP sheet, revalued GRDP is not below the old basis, and the two series are not identical copies."""
+    sectors = [s.code for s in ctx.catalog.grdp_sectors]
+    for price in ("current", "constant"):
+        for year in L.YEARS_PAST:
+            old = [ctx.grdp_number(f"old.{price}.{s}", year) for s in sectors]
+            new = [ctx.grdp_number(f"revalued.{price}.{s}", year) for s in sectors]
+            if any(v is None for v in old + new):
+                continue
+            old_total, new_total = sum(old), sum(new)
+            relation = None
+            if new_total < old_total:
+                relation = ("thấp hơn", "is below")
+            elif new == old:
+                relation = ("giống hệt", "is identical to")
+            if relation:
+                yield ctx.finding(
+                    "K006",
+                    ctx.grdp_cell(f"revalued.{price}.{sectors[0]}", year),
+                    year=str(year),
+                    revalued=new_total,
+                    old=old_total,
+                    relation=relation[0],
+                    relation_en=relation[1],
+                )

@@ -1,0 +1,217 @@
+"""Planning logic: evaluations, targets and yearly plan paths that make sense together.
+
+Computed values are recomputed from the typed inputs (workbook_templates.derived): a computed cell's stored
+value is never trusted."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+
+from validators.context import PAST_KEYS, PLAN_KEYS, Context, is_blank
+from validators.findings import ERROR, WARNING, Finding
+from validators.registry import rule
+from workbook_templates import derived
+from workbook_templates import layout as L
+from workbook_templates.catalog import Indicator
+from workbook_templates.formulas import NOT_MET
+
+GROWTH_TOLERANCE = 0.05  # percentage points: a planned average growth this close to its target meets it
+
+
+def _tolerance(indicator: Indicator, reference: float) -> float:
+    """Rounding tolerance: half a unit of the last shown decimal, or a millionth of the value."""
+    return max(0.5 * 10 ** (-indicator.decimals), abs(reference) * 1e-6)
+
+
+@rule(
+    "P001",
+    ERROR,
+    "Chỉ tiêu không đạt chưa có nguyên nhân",
+    "Chỉ tiêu «{name}» không đạt mục tiêu 2016-2020 (thực hiện {value}, mục tiêu {target}) nhưng chưa ghi nguyên "
+    "nhân. Hãy ghi nguyên nhân vào ô này.",
+    "Unmet target without a cause",
+    "«{name}» missed its 2016-2020 target (actual {value}, target {target}) but no cause is given. Write it here.",
+)
+def unmet_without_cause(ctx: Context) -> Iterator[Finding]:
+    """An indicator that did not meet its 2016-2020 target states the cause."""
+    if not ctx.has_column("cause"):
+        return
+    for ind in ctx.indicators:
+        row = ctx.row(ind)
+        value = derived.judged_value(ind.kind, row)
+        low, high = row["target_2020"], row["target_2020_max"]
+        if derived.evaluation(ind.direction, value, low, high) == NOT_MET and is_blank(ctx.raw(ind, "cause")):
+            target = low if high is None else (low, high)
+            yield ctx.finding("P001", ctx.cell(ind, "cause"), ind.code, name=ind.name_vi, value=value, target=target)
+
+
+@rule(
+    "P002",
+    ERROR,
+    "Kế hoạch 2025 khác mục tiêu 2025",
+    "Kế hoạch năm 2025 ({plan}) khác mục tiêu đến năm 2025 ({target}) của chỉ tiêu «{name}». Kế hoạch năm cuối "
+    "phải bằng mục tiêu.",
+    "2025 plan differs from the 2025 target",
+    "The 2025 plan ({plan}) differs from the 2025 target ({target}) of «{name}»; they must agree.",
+)
+def plan_meets_target(ctx: Context) -> Iterator[Finding]:
+    """The 2025 plan value equals the 2025 target (within rounding; within the range for a range target)."""
+    for ind in ctx.indicators:
+        if ind.kind == "growth":
+            continue
+        row = ctx.row(ind)
+        plan, low, high = row["plan_2025"], row["target_2025"], row["target_2025_max"]
+        if plan is None or low is None:
+            continue
+        upper = high if high is not None and high >= low else low
+        tolerance = _tolerance(ind, low)
+        if plan < low - tolerance or plan > upper + tolerance:
+            target = low if upper == low else (low, upper)
+            suggestion = low if upper == low else min(max(plan, low), upper)
+            yield ctx.finding(
+                "P002", ctx.cell(ind, "plan_2025"), ind.code, suggestion, name=ind.name_vi, plan=plan, target=target
+            )
+
+
+@rule(
+    "P003",
+    WARNING,
+    "Kế hoạch đi ngược hướng",
+    "Kế hoạch năm {year} ({value}) {word} năm trước ({previous}) trong khi chỉ tiêu «{name}» cần {goal}. Hãy "
+    "kiểm tra lại, hoặc ghi lý do ở cột «Ghi chú».",
+    "Plan path goes the wrong way",
+    "The {year} plan ({value}) {word_en} the year before ({previous}) while «{name}» should {goal_en}.",
+)
+def plan_direction(ctx: Context) -> Iterator[Finding]:
+    """A yearly plan path heads towards the target: it does not fall for a higher-is-better indicator (nor rise
+    for a lower-is-better one), unless a note explains."""
+    for ind in ctx.indicators:
+        if ind.kind not in ("level", "rate") or not is_blank(ctx.raw(ind, "note")):
+            continue
+        row = ctx.row(ind)
+        keys = ("estimate_2020", *PLAN_KEYS)
+        for previous_key, key in itertools.pairwise(keys):
+            previous, value = row[previous_key], row[key]
+            if previous is None or value is None:
+                continue
+            wrong = (
+                value < previous - _tolerance(ind, previous)
+                if ind.direction == "up"
+                else (value > previous + _tolerance(ind, previous))
+            )
+            if wrong:
+                up = ind.direction == "up"
+                yield ctx.finding(
+                    "P003",
+                    ctx.cell(ind, key),
+                    ind.code,
+                    name=ind.name_vi,
+                    year=key[-4:],
+                    value=value,
+                    previous=previous,
+                    word="thấp hơn" if up else "cao hơn",
+                    goal="tăng" if up else "giảm",
+                    word_en="is below" if up else "is above",
+                    goal_en="rise" if up else "fall",
+                )
+
+
+@rule(
+    "P004",
+    ERROR,
+    "Số lũy kế bị giảm",
+    "Số lũy kế {value} ({column}) nhỏ hơn số trước đó {previous}: chỉ tiêu lũy kế «{name}» không được giảm. Hãy "
+    "sửa số liệu, hoặc ghi lý do ở cột «Ghi chú».",
+    "Cumulative count decreases",
+    "The cumulative count {value} ({column}) is below the previous {previous}; «{name}» cannot decrease.",
+)
+def count_never_decreases(ctx: Context) -> Iterator[Finding]:
+    """Cumulative counts never decrease over 2015-2025, unless a note explains."""
+    labels = {c.key: c.header_vi for c in L.indicator_columns()}
+    for ind in ctx.indicators:
+        if ind.kind != "count" or not is_blank(ctx.raw(ind, "note")):
+            continue
+        row = ctx.row(ind)
+        series = [(k, row[k]) for k in (*PAST_KEYS, *PLAN_KEYS) if row[k] is not None]
+        for (_, previous), (key, value) in itertools.pairwise(series):
+            if value < previous:
+                yield ctx.finding(
+                    "P004",
+                    ctx.cell(ind, key),
+                    ind.code,
+                    previous,
+                    name=ind.name_vi,
+                    value=value,
+                    previous=previous,
+                    column=labels[key],
+                )
+
+
+@rule(
+    "P005",
+    WARNING,
+    "Tỷ lệ cần giảm nhưng không giảm",
+    "Mục tiêu 2025 ({target}) không thấp hơn ước thực hiện 2020 ({estimate}) trong khi tỷ lệ «{name}» càng thấp "
+    "càng tốt.",
+    "Lower-is-better rate not planned to fall",
+    "The 2025 target ({target}) is not below the 2020 estimate ({estimate}) though «{name}» should fall.",
+)
+def bad_rate_falls(ctx: Context) -> Iterator[Finding]:
+    """A lower-is-better rate (poverty, infant mortality...) is planned to fall by 2025."""
+    for ind in ctx.indicators:
+        if ind.kind != "rate" or ind.direction != "down":
+            continue
+        row = ctx.row(ind)
+        target, estimate = row["target_2025"], row["estimate_2020"]
+        if target is not None and estimate is not None and estimate > 0 and target >= estimate:
+            yield ctx.finding(
+                "P005", ctx.cell(ind, "target_2025"), ind.code, name=ind.name_vi, target=target, estimate=estimate
+            )
+
+
+@rule(
+    "P006",
+    ERROR,
+    "Khoảng mục tiêu ngược",
+    "Cận trên {high} nhỏ hơn cận dưới {low} của khoảng mục tiêu. Hãy nhập cận dưới ở cột mục tiêu, cận trên ở cột này.",
+    "Target range reversed",
+    "The upper bound {high} is below the lower bound {low} of the target range.",
+)
+def range_ordered(ctx: Context) -> Iterator[Finding]:
+    """A target range has its minimum first: min <= max."""
+    for ind in ctx.indicators:
+        row = ctx.row(ind)
+        for low_key in ("target_2020", "target_2025"):
+            low, high = row[low_key], row[f"{low_key}_max"]
+            if low is not None and high is not None and high < low:
+                yield ctx.finding("P006", ctx.cell(ind, f"{low_key}_max"), ind.code, low=low, high=high)
+
+
+@rule(
+    "P007",
+    ERROR,
+    "Tốc độ kế hoạch không khớp mục tiêu",
+    "Tốc độ tăng bình quân theo kế hoạch từng năm là {average}%/năm, không khớp mục tiêu {target}%/năm của chỉ tiêu "
+    "«{name}». Hãy điều chỉnh kế hoạch từng năm hoặc mục tiêu.",
+    "Planned growth does not match the target",
+    "The yearly plan averages {average}%/year, which does not match the target {target}%/year of «{name}».",
+)
+def planned_growth_matches(ctx: Context) -> Iterator[Finding]:
+    """For a growth rate (GRDP growth...), the geometric mean of the yearly plan lies within the 2021-2025
+    target (a single value or a range such as 9-10 %)."""
+    if not ctx.has_column("growth_2021_2025"):
+        return
+    for ind in ctx.indicators:
+        if ind.kind != "growth":
+            continue
+        row = ctx.row(ind)
+        average, low, high = derived.growth_2021_2025(ind.kind, row), row["target_2025"], row["target_2025_max"]
+        if average is None or low is None:
+            continue
+        upper = high if high is not None and high >= low else low
+        if average < low - GROWTH_TOLERANCE or average > upper + GROWTH_TOLERANCE:
+            target = low if upper == low else (low, upper)
+            yield ctx.finding(
+                "P007", ctx.cell(ind, "growth_2021_2025"), ind.code, name=ind.name_vi, average=average, target=target
+            )

@@ -1,0 +1,23 @@
+"""Reading: a file that cannot be opened safely is itself a finding, never a crash."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from validators.context import Context
+from validators.findings import ERROR, Finding
+from validators.registry import rule
+
+
+@rule(
+    "X001",
+    ERROR,
+    "Không đọc được tệp",
+    "Không đọc được tệp: {reason}.",
+    "Unreadable file",
+    "The file cannot be read: {reason_en}.",
+)
+def unreadable(ctx: Context) -> Iterator[Finding]:
+    """The file opens as an .xlsx/.xlsm workbook within the size limits (see validators.reader)."""
+    if ctx.read_error is not None:
+        yield ctx.sheet_finding("X001", "", reason=ctx.read_error.reason, reason_en=ctx.read_error.reason_en)

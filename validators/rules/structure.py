@@ -1,0 +1,216 @@
+"""Structure: is this the standard workbook of a known unit, with its sheets, columns and rows intact?"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from validators.context import Context, as_number
+from validators.contract import CellRef, clean_code
+from validators.findings import ERROR, WARNING, Finding
+from validators.registry import rule
+from validators.schemas import missing_columns
+from workbook_templates import layout as L
+
+
+def _required_sheets(ctx: Context) -> list[str]:
+    sheets = [L.UNIT_INFO, L.INDICATORS, L.EVALUATION, L.PLAN, L.PROJECTS]
+    if ctx.sub.unit and "grdp" in ctx.sub.unit.extra_sheets:
+        sheets.append(L.GRDP)
+    return sheets
+
+
+@rule(
+    "S001",
+    ERROR,
+    "Không phải biểu mẫu chuẩn",
+    "Mã biểu mẫu là «{found}», không phải biểu mẫu chuẩn «{expected}». Hãy nhập số liệu vào biểu mẫu chuẩn "
+    "do Sở Kế hoạch và Đầu tư phát hành.",
+    "Not the standard template",
+    "Template id is «{found}», not the standard «{expected}». Enter the data in the standard template.",
+)
+def template_id(ctx: Context) -> Iterator[Finding]:
+    """The workbook carries the standard template id (defined name kh_template_id)."""
+    value, ref = ctx.sub.identity[L.NAME_TEMPLATE_ID]
+    if value != ctx.catalog.template.id:
+        yield ctx.finding("S001", ref, found=value, expected=ctx.catalog.template.id)
+
+
+@rule(
+    "S002",
+    ERROR,
+    "Phiên bản biểu mẫu không đúng",
+    "Biểu mẫu phiên bản «{found}», phiên bản đang dùng là «{expected}». Hãy chép số liệu sang biểu mẫu phiên "
+    "bản {expected}.",
+    "Wrong template version",
+    "Template version «{found}», the current version is «{expected}». Copy the data into version {expected}.",
+)
+def template_version(ctx: Context) -> Iterator[Finding]:
+    """The template version (defined name kh_template_version) is the one the catalog describes."""
+    template_ok = ctx.sub.identity[L.NAME_TEMPLATE_ID][0] == ctx.catalog.template.id
+    value, ref = ctx.sub.identity[L.NAME_TEMPLATE_VERSION]
+    found = value if isinstance(value, str) else (f"{value:g}" if as_number(value) is not None else value)
+    if template_ok and found != ctx.catalog.template.version:
+        yield ctx.finding("S002", ref, found=found, expected=ctx.catalog.template.version)
+
+
+@rule(
+    "S003",
+    ERROR,
+    "Thiếu trang",
+    "Thiếu trang «{sheet}» (có thể đã bị xóa hoặc đổi tên). Hãy khôi phục trang này từ biểu mẫu gốc.",
+    "Missing sheet",
+    "Sheet «{sheet}» is missing (deleted or renamed). Restore it from the original template.",
+)
+def missing_sheet(ctx: Context) -> Iterator[Finding]:
+    """Every sheet of the template is present under its name."""
+    for sheet in _required_sheets(ctx):
+        if sheet not in ctx.sub.book.sheets:
+            yield ctx.sheet_finding("S003", sheet, sheet=sheet)
+
+
+@rule(
+    "S004",
+    ERROR,
+    "Thiếu cột",
+    "Trang «{sheet}» thiếu cột «{column}» (dòng khóa ẩn bị xóa hoặc cột bị xóa). Hãy khôi phục từ biểu mẫu gốc.",
+    "Missing column",
+    "Sheet «{sheet}» lacks column «{column}» (its hidden key was deleted). Restore it from the original template.",
+)
+def missing_column(ctx: Context) -> Iterator[Finding]:
+    """Each table sheet keeps its hidden key row and every column key of the layout (a pandera schema of
+    required columns)."""
+    tables = [
+        (L.INDICATORS, ctx.sub.indicators, [c.key for c in L.indicator_columns()]),
+        (L.PROJECTS, ctx.sub.projects, ["row_key", *(c.key for c in L.project_columns())]),
+        (L.GRDP, ctx.sub.grdp, list(L.grdp_column_keys())),
+    ]
+    for sheet, table, keys in tables:
+        if table is None:
+            continue
+        for column in missing_columns(list(table.columns), keys):
+            yield ctx.sheet_finding("S004", sheet, sheet=sheet, column=column)
+
+
+@rule(
+    "S005",
+    ERROR,
+    "Thiếu dòng chỉ tiêu",
+    "Thiếu dòng chỉ tiêu {indicator} «{name}» (có thể đã bị xóa). Hãy khôi phục dòng này từ biểu mẫu gốc.",
+    "Indicator row missing",
+    "Row of indicator {indicator} «{name}» is missing (deleted?). Restore it from the original template.",
+)
+def indicator_row_missing(ctx: Context) -> Iterator[Finding]:
+    """Every indicator of the unit has its row in the table (found by its code, wherever it is)."""
+    if ctx.sub.indicators is None or "code" not in ctx.sub.indicators.columns:
+        return
+    for indicator in ctx.sub.expected_indicators():
+        if indicator.code not in ctx.sub.indicator_rows and indicator.code not in ctx.sub.stray_codes:
+            yield ctx.sheet_finding("S005", L.INDICATORS, indicator=indicator.code, name=indicator.name_vi)
+
+
+@rule(
+    "S006",
+    ERROR,
+    "Dòng chỉ tiêu bị trùng",
+    "Chỉ tiêu {indicator} xuất hiện lần nữa ở dòng {row} (đã có ở dòng {first}). Hãy xóa dòng trùng.",
+    "Duplicated indicator row",
+    "Indicator {indicator} appears again on row {row} (first on row {first}). Delete the duplicate.",
+)
+def indicator_row_duplicated(ctx: Context) -> Iterator[Finding]:
+    """An indicator has one row only."""
+    table = ctx.sub.indicators
+    for code, rows in ctx.sub.indicator_rows.items():
+        for row in rows[1:]:
+            finding = ctx.finding("S006", table.cell(row, "code"), indicator=code, row=row + 1, first=rows[0] + 1)
+            yield _with_indicator(finding, code)
+
+
+@rule(
+    "S007",
+    ERROR,
+    "Dòng chỉ tiêu nằm ngoài bảng",
+    "Mã chỉ tiêu {indicator} nằm ngoài cột «Mã chỉ tiêu» của bảng (ô {cell}): số liệu của dòng này không đọc "
+    "được. Hãy đưa dòng về đúng vị trí trong bảng.",
+    "Indicator row outside the table",
+    "Indicator code {indicator} is outside the table's code column (cell {cell}); move the row back.",
+)
+def indicator_row_outside(ctx: Context) -> Iterator[Finding]:
+    """An indicator's code found outside the code column of the table (row moved or cut and pasted)."""
+    expected = {i.code for i in ctx.sub.expected_indicators()}
+    for code, ref in ctx.sub.stray_codes.items():
+        if code in expected and code not in ctx.sub.indicator_rows:
+            yield _with_indicator(ctx.finding("S007", ref, indicator=code, cell=ref.a1), code)
+
+
+@rule(
+    "S008",
+    WARNING,
+    "Mã chỉ tiêu lạ",
+    "Dòng có mã «{code}» không thuộc danh mục chỉ tiêu của đơn vị: số liệu dòng này sẽ không được tổng hợp.",
+    "Unknown indicator code",
+    "Row with code «{code}» is not in the unit's indicator list; it will not be merged.",
+)
+def unknown_indicator(ctx: Context) -> Iterator[Finding]:
+    """Rows whose code is not one of the unit's indicators."""
+    if ctx.sub.unit is None:
+        return
+    expected = {i.code for i in ctx.sub.expected_indicators()}
+    for code, rows in ctx.sub.indicator_rows.items():
+        if code not in expected:
+            yield ctx.finding("S008", ctx.sub.indicators.cell(rows[0], "code"), code=code)
+
+
+@rule(
+    "S009",
+    ERROR,
+    "Ô tự tính bị ghi đè",
+    "Ô tự tính đã bị ghi đè bằng giá trị {value}. Không nhập vào ô nền xám: hãy chép lại công thức từ biểu mẫu "
+    "gốc (hoặc từ ô cùng cột ở dòng khác).",
+    "Formula overwritten",
+    "This computed cell was overwritten with {value}. Restore the formula from the original template.",
+)
+def formula_overwritten(ctx: Context) -> Iterator[Finding]:
+    """Computed cells still hold their formula (known when the workbook is read from a file)."""
+    keys = [c.key for c in L.indicator_columns() if c.role == "formula"]
+    for indicator in ctx.indicators:
+        for key in keys:
+            if ctx.has_column(key):
+                yield from _overwritten(ctx, ctx.cell(indicator, key), indicator.code)
+    table = ctx.sub.projects
+    if table is not None:
+        keys = [c.key for c in L.project_columns() if c.role == "formula"]
+        for row in ctx.sub.project_rows.values():
+            yield from (f for key in keys if key in table.columns for f in _overwritten(ctx, table.cell(row, key), ""))
+    for grdp_row in L.grdp_rows(ctx.catalog):
+        if grdp_row.role in ("input", "heading"):
+            continue
+        for year in L.YEARS_PAST[1:] if grdp_row.role in ("growth", "contribution") else L.YEARS_PAST:
+            ref = ctx.grdp_cell(grdp_row.key, year)
+            if ref is not None:
+                yield from _overwritten(ctx, ref, "")
+
+
+def _overwritten(ctx: Context, ref: CellRef, indicator: str) -> Iterator[Finding]:
+    grid = ctx.sub.book.sheets[ref.sheet]
+    value = grid.value(ref.row, ref.col)
+    if grid.has_formula(ref.row, ref.col) is False and value is not None:
+        yield ctx.finding("S009", ref, indicator=indicator, value=value)
+
+
+@rule(
+    "S010",
+    ERROR,
+    "Mã đơn vị không có trong danh mục",
+    "Mã đơn vị «{found}» không có trong danh mục đơn vị. Hãy dùng biểu mẫu đúng của đơn vị mình.",
+    "Unknown unit code",
+    "Unit code «{found}» is not in the catalog. Use your unit's own template.",
+)
+def unknown_unit(ctx: Context) -> Iterator[Finding]:
+    """The unit code (defined name kh_unit_code) is a unit of the catalog."""
+    value, ref = ctx.sub.identity[L.NAME_UNIT_CODE]
+    if not ctx.catalog.has_unit(clean_code(value)):
+        yield ctx.finding("S010", ref or CellRef(L.UNIT_INFO, L.INFO_FIRST_ROW, L.INFO_VALUE_COL), found=value)
+
+
+def _with_indicator(finding: Finding, code: str) -> Finding:
+    return Finding(**{**finding.__dict__, "indicator": code})

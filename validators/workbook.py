@@ -1,0 +1,75 @@
+"""A workbook as the validator sees it: the values of each sheet as a grid from A1, which cells hold a
+formula or an error, and the workbook's defined names. Built from a file (:mod:`validators.reader`) or from
+a live Excel workbook (the add-in); everything downstream works on this and nothing else."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
+
+
+@dataclass
+class Grid:
+    name: str
+    rows: list[list[object]]  # row 0 is sheet row 1; empty cells are None
+    formulas: frozenset[str] | None = None  # A1 addresses of formula cells; None when the source cannot tell
+    errors: dict[str, str] = field(default_factory=dict)  # A1 -> error value such as "#DIV/0!"
+    hidden: bool = False
+
+    def value(self, row: int, col: int) -> object:
+        if 0 <= row < len(self.rows):
+            cells = self.rows[row]
+            if 0 <= col < len(cells):
+                return cells[col]
+        return None
+
+    @property
+    def height(self) -> int:
+        return len(self.rows)
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+    def error_at(self, row: int, col: int) -> str | None:
+        return self.errors.get(a1(row, col))
+
+    def has_formula(self, row: int, col: int) -> bool | None:
+        return None if self.formulas is None else a1(row, col) in self.formulas
+
+
+@dataclass
+class RawWorkbook:
+    label: str  # what people call the file (its name)
+    sheets: dict[str, Grid]
+    names: dict[str, str] = field(default_factory=dict)  # defined name -> reference, e.g. 'Sheet'!$C$4
+    vba_digest: str | None = None  # sha256 of xl/vbaProject.bin when the file carries macros
+
+
+def a1(row: int, col: int) -> str:
+    return xl_rowcol_to_cell(row, col)
+
+
+def rowcol(address: str) -> tuple[int, int]:
+    return xl_cell_to_rowcol(address.replace("$", ""))
+
+
+_REFERENCE = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def resolve_name(book: RawWorkbook, name: str) -> tuple[str, int, int] | None:
+    """(sheet, row, col) a single-cell defined name points to, or None."""
+    reference = book.names.get(name)
+    match = _REFERENCE.match(reference.strip()) if reference else None
+    if not match:
+        return None
+    sheet = (match.group(1) or match.group(2)).replace("''", "'")
+    row, col = rowcol(match.group(3) + match.group(4))
+    return sheet, row, col
+
+
+def normalize(value: object) -> object:
+    """Empty strings become None and text is trimmed of nothing else: what was typed stays as typed."""
+    return None if value == "" else value
