@@ -55,11 +55,11 @@ class Context:
         self.read_error = read_error
 
     def finding(
-        self, code: str, ref: CellRef | None, indicator: str = "", suggestion: object = None, **values: object
+        self, rule_code: str, ref: CellRef | None, /, indicator: str = "", suggestion: object = None, **values: object
     ) -> Finding:
-        rule = REGISTRY[code]
+        rule = REGISTRY[rule_code]
         return Finding(
-            rule=code,
+            rule=rule_code,
             severity=rule.severity,
             sheet=ref.sheet if ref else "",
             cell=ref.a1 if ref else "",
@@ -69,9 +69,17 @@ class Context:
             templates=(rule.message_vi, rule.message_en),
         )
 
-    def sheet_finding(self, code: str, sheet: str, **values: object) -> Finding:
-        rule = REGISTRY[code]
-        return Finding(code, rule.severity, sheet=sheet, values=values, templates=(rule.message_vi, rule.message_en))
+    def sheet_finding(self, rule_code: str, where: str, /, indicator: str = "", **values: object) -> Finding:
+        """A finding about a whole sheet (``where``), or about the whole workbook when ``where`` is empty."""
+        rule = REGISTRY[rule_code]
+        return Finding(
+            rule_code,
+            rule.severity,
+            sheet=where,
+            indicator=indicator,
+            values=values,
+            templates=(rule.message_vi, rule.message_en),
+        )
 
     # --- what the rules read -----------------------------------------------------------------------
 

@@ -57,19 +57,25 @@ class Equation:
 
 
 def looks_like_typo(typed: float, intended: float) -> bool:
-    """One digit wrong, two adjacent digits swapped, a digit added or lost, or the decimal point moved."""
+    """One digit wrong, two adjacent digits swapped, a digit added or lost, or the decimal point moved,
+    comparing at the precision the value was typed with."""
+    decimals = _decimals(typed)
+    intended = round(intended, decimals)
     if typed == intended or typed == 0 or intended == 0:
         return False
     ratio = abs(typed / intended)
-    if any(math.isclose(ratio, 10.0**k, rel_tol=1e-9) for k in (-3, -2, -1, 1, 2, 3)):
+    if any(math.isclose(ratio, 10.0**k, rel_tol=1e-6) for k in (-3, -2, -1, 1, 2, 3)):
         return True
-    a, b = _digits(typed), _digits(intended)
-    return _damerau(a, b) == 1
+    return _damerau(_digits(typed, decimals), _digits(intended, decimals)) == 1
 
 
-def _digits(value: float) -> str:
-    text = f"{abs(value):.6f}".rstrip("0").rstrip(".")
-    return text.replace(".", "")
+def _decimals(value: float) -> int:
+    text = f"{abs(value):.6f}".rstrip("0")
+    return len(text.split(".")[1])
+
+
+def _digits(value: float, decimals: int) -> str:
+    return f"{abs(value):.{decimals}f}".replace(".", "")
 
 
 def _damerau(a: str, b: str) -> int:
@@ -96,11 +102,15 @@ class Suspect:
 
 
 def locate(
-    equations: Sequence[Equation], values: dict[Cell, float], admissible: Callable[[Cell, float], bool] | None = None
+    equations: Sequence[Equation],
+    values: dict[Cell, float],
+    admissible: Callable[[Cell, float], bool] | None = None,
+    unreliable: Callable[[Cell], bool] | None = None,
 ) -> list[Suspect]:
     """The fewest cells to change so that every equation holds, chosen greedily; each with its value.
     ``admissible(cell, value)`` says whether a suggested value is possible at all (not negative, within
-    bounds): a possible value is preferred to an impossible one."""
+    bounds): a possible value is preferred to an impossible one. ``unreliable(cell)`` marks cells already
+    known to be suspect (a computed cell typed over), preferred first."""
     values = dict(values)
     suspects: list[Suspect] = []
     while True:
@@ -118,7 +128,8 @@ def locate(
             broken = sum(1 for e in equations if e not in failing and not e.holds(trial))
             change = abs(suggested - values[cell]) / max(abs(values[cell]), abs(suggested), 1e-12)
             possible = admissible is None or admissible(cell, suggested)
-            score = (len(fixed) - broken, possible, looks_like_typo(values[cell], suggested), -change)
+            suspect = unreliable is not None and unreliable(cell)
+            score = (len(fixed) - broken, suspect, possible, looks_like_typo(values[cell], suggested), -change)
             if best_score is None or score > best_score:
                 best, best_score = Suspect(cell, values[cell], suggested, fixed), score
         if best is None or not best.fixes:

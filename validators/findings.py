@@ -43,7 +43,7 @@ class Finding:
 
     def message(self, lang: str = "vi") -> str:
         template = self.templates[0] if lang == "vi" else self.templates[1]
-        return _Formatter(lang).format(template, **self.values)
+        return _Formatter(lang).format(template, **{"indicator": self.indicator, **self.values})
 
     def sort_key(self) -> tuple:
         position = rowcol(self.cell) if self.cell else (-1, -1)

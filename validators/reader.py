@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 import python_calamine
 from defusedxml import ElementTree
 
-from validators.workbook import Grid, RawWorkbook, normalize
+from validators.workbook import ExcelError, Grid, RawWorkbook, normalize, rowcol
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
@@ -74,7 +74,12 @@ def read_workbook(path: Path) -> RawWorkbook:
         for name, (_part, hidden) in sheets.items():
             rows = values.get_sheet_by_name(name).to_python(skip_empty_area=False)
             formulas, errors = scans[name]
-            grids[name] = Grid(name, [[normalize(v) for v in row] for row in rows], formulas, errors, hidden)
+            grid = Grid(name, [[normalize(v) for v in row] for row in rows], formulas, hidden)
+            for address, text in errors.items():  # calamine reads error values as empty
+                row, col = rowcol(address)
+                if row < grid.height and col < len(grid.rows[row]):
+                    grid.rows[row][col] = ExcelError(text)
+            grids[name] = grid
     except python_calamine.CalamineError as error:
         raise UnreadableWorkbook(
             "không đọc được dữ liệu trong tệp", f"cannot read the cell values ({error})"

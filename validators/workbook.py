@@ -9,13 +9,16 @@ from dataclasses import dataclass, field
 
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
 
+from workbook_templates.filling import ExcelError
+
+__all__ = ["ExcelError", "Grid", "RawWorkbook", "a1", "normalize", "resolve_name", "rowcol"]
+
 
 @dataclass
 class Grid:
     name: str
-    rows: list[list[object]]  # row 0 is sheet row 1; empty cells are None
+    rows: list[list[object]]  # row 0 is sheet row 1; empty cells are None, error values ExcelError
     formulas: frozenset[str] | None = None  # A1 addresses of formula cells; None when the source cannot tell
-    errors: dict[str, str] = field(default_factory=dict)  # A1 -> error value such as "#DIV/0!"
     hidden: bool = False
 
     def value(self, row: int, col: int) -> object:
@@ -32,9 +35,6 @@ class Grid:
     @property
     def width(self) -> int:
         return max((len(r) for r in self.rows), default=0)
-
-    def error_at(self, row: int, col: int) -> str | None:
-        return self.errors.get(a1(row, col))
 
     def has_formula(self, row: int, col: int) -> bool | None:
         return None if self.formulas is None else a1(row, col) in self.formulas

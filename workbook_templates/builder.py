@@ -19,7 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 from workbook_templates import derived
 from workbook_templates import layout as L
 from workbook_templates.catalog import Catalog, Indicator, Unit, load_catalog
-from workbook_templates.filling import Filling
+from workbook_templates.filling import ExcelError, Filling
 from workbook_templates.formulas import (
     EXCEEDED,
     NOT_MET,
@@ -210,17 +210,19 @@ class _Builder:
             },
         )
 
-    @staticmethod
-    def _put(ws: Worksheet, row: int, col: int, value: object, fmt: Format) -> None:
-        """Write a typed value as Excel would store it (empty, text, number, boolean or date)."""
+    def _put(self, ws: Worksheet, row: int, col: int, value: object, fmt: Format) -> None:
+        """Write a typed value as Excel would store it (empty, text, number, boolean, error or date; Excel
+        gives a cell a date format when a date is typed into it)."""
         if value is None:
             ws.write_blank(row, col, None, fmt)
+        elif isinstance(value, ExcelError):
+            ws.write_formula(row, col, "=" + value.formula, fmt, value.text)
         elif isinstance(value, bool):
             ws.write_boolean(row, col, value, fmt)
         elif isinstance(value, int | float):
             ws.write_number(row, col, value, fmt)
         elif isinstance(value, dt.date):
-            ws.write_datetime(row, col, value, fmt)
+            ws.write_datetime(row, col, value, self.st.input_date)
         else:
             ws.write_string(row, col, str(value), fmt)
 
@@ -290,7 +292,7 @@ class _Builder:
             ws.write_string(row, L.INFO_KEY_COL, field.key, self.st.key)
             ws.write_string(row, L.INFO_LABEL_COL, field.label_vi, self.st.label)
             if field.role == "fixed":
-                ws.write_string(row, L.INFO_VALUE_COL, fixed[field.key], self.st.fixed)
+                self._put(ws, row, L.INFO_VALUE_COL, self.filling.info.get(field.key, fixed[field.key]), self.st.fixed)
             elif field.role == "stamp":
                 self._put(ws, row, L.INFO_VALUE_COL, self.filling.info.get(field.key), self.st.computed_text)
             elif field.type == "date":
@@ -556,6 +558,9 @@ class _Builder:
                     self._validate_number(ws, row, col, False, "Nhập số liệu (tỷ đồng; dân số: nghìn người).", 0)
                 elif formula is None:
                     ws.write_blank(row, col, None, self.st.computed_number(2))
+                elif (grdp_row.key, f"y{year}") in self.filling.overwritten:
+                    value = self.filling.overwritten[grdp_row.key, f"y{year}"]
+                    self._put(ws, row, col, value, self.st.computed_number(2, bold))
                 else:
                     result = results[grdp_row.key].get(year)
                     self._formula(ws, row, col, formula, self.st.computed_number(2, bold), result)

@@ -33,7 +33,10 @@ def _located(
         indicator = ctx.catalog.indicator(indicators[cell])
         return (indicator.min is None or value >= indicator.min) and (indicator.max is None or value <= indicator.max)
 
-    for suspect in locate([e for e, _ in equations], values, admissible):
+    def overwritten(cell: CellRef) -> bool:
+        return ctx.sub.book.sheets[cell.sheet].has_formula(cell.row, cell.col) is False and cell.sheet == L.GRDP
+
+    for suspect in locate([e for e, _ in equations], values, admissible, overwritten):
         equation = suspect.fixes[0]
         left, right = equation.sides(values)
         yield ctx.finding(
@@ -199,9 +202,11 @@ def project_period(ctx: Context) -> Iterator[Finding]:
         start, end = as_number(table.value(row, "start_year")), as_number(table.value(row, "end_year"))
         project = table.value(row, "project") or row_key
         if start is not None and not first <= start <= last:
-            yield ctx.finding("K005", table.cell(row, "start_year"), project=project, start=start, end=end)
+            yield ctx.finding(
+                "K005", table.cell(row, "start_year"), project=project, start=_year(start), end=_year(end)
+            )
         elif end is not None and (not first <= end <= last or (start is not None and end < start)):
-            yield ctx.finding("K005", table.cell(row, "end_year"), project=project, start=start, end=end)
+            yield ctx.finding("K005", table.cell(row, "end_year"), project=project, start=_year(start), end=_year(end))
 
 
 @rule(
@@ -239,3 +244,7 @@ def bases_not_mixed(ctx: Context) -> Iterator[Finding]:
                     relation=relation[0],
                     relation_en=relation[1],
                 )
+
+
+def _year(value: float | None) -> str | None:
+    return None if value is None else f"{value:g}"

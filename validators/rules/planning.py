@@ -84,13 +84,13 @@ def plan_meets_target(ctx: Context) -> Iterator[Finding]:
     "The {year} plan ({value}) {word_en} the year before ({previous}) while «{name}» should {goal_en}.",
 )
 def plan_direction(ctx: Context) -> Iterator[Finding]:
-    """A yearly plan path heads towards the target: it does not fall for a higher-is-better indicator (nor rise
-    for a lower-is-better one), unless a note explains."""
+    """A yearly plan path 2021-2025 heads towards the target: it does not fall for a higher-is-better indicator
+    (nor rise for a lower-is-better one), unless a note explains."""
     for ind in ctx.indicators:
         if ind.kind not in ("level", "rate") or not is_blank(ctx.raw(ind, "note")):
             continue
         row = ctx.row(ind)
-        keys = ("estimate_2020", *PLAN_KEYS)
+        keys = PLAN_KEYS  # not from the 2020 estimate: it is on the old basis, the plan on the revalued one
         for previous_key, key in itertools.pairwise(keys):
             previous, value = row[previous_key], row[key]
             if previous is None or value is None:

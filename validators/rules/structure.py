@@ -105,7 +105,7 @@ def indicator_row_missing(ctx: Context) -> Iterator[Finding]:
         return
     for indicator in ctx.sub.expected_indicators():
         if indicator.code not in ctx.sub.indicator_rows and indicator.code not in ctx.sub.stray_codes:
-            yield ctx.sheet_finding("S005", L.INDICATORS, indicator=indicator.code, name=indicator.name_vi)
+            yield ctx.sheet_finding("S005", L.INDICATORS, indicator.code, name=indicator.name_vi)
 
 
 @rule(
@@ -121,8 +121,7 @@ def indicator_row_duplicated(ctx: Context) -> Iterator[Finding]:
     table = ctx.sub.indicators
     for code, rows in ctx.sub.indicator_rows.items():
         for row in rows[1:]:
-            finding = ctx.finding("S006", table.cell(row, "code"), indicator=code, row=row + 1, first=rows[0] + 1)
-            yield _with_indicator(finding, code)
+            yield ctx.finding("S006", table.cell(row, "code"), code, row=row + 1, first=rows[0] + 1)
 
 
 @rule(
@@ -139,7 +138,7 @@ def indicator_row_outside(ctx: Context) -> Iterator[Finding]:
     expected = {i.code for i in ctx.sub.expected_indicators()}
     for code, ref in ctx.sub.stray_codes.items():
         if code in expected and code not in ctx.sub.indicator_rows:
-            yield _with_indicator(ctx.finding("S007", ref, indicator=code, cell=ref.a1), code)
+            yield ctx.finding("S007", ref, code, cell=ref.a1)
 
 
 @rule(
@@ -210,7 +209,3 @@ def unknown_unit(ctx: Context) -> Iterator[Finding]:
     value, ref = ctx.sub.identity[L.NAME_UNIT_CODE]
     if not ctx.catalog.has_unit(clean_code(value)):
         yield ctx.finding("S010", ref or CellRef(L.UNIT_INFO, L.INFO_FIRST_ROW, L.INFO_VALUE_COL), found=value)
-
-
-def _with_indicator(finding: Finding, code: str) -> Finding:
-    return Finding(**{**finding.__dict__, "indicator": code})

@@ -9,6 +9,7 @@ from validators.context import MAX_MAGNITUDE, Context, NumericCell, is_blank, is
 from validators.findings import ERROR, Finding
 from validators.numbers import parse_vi_number
 from validators.registry import rule
+from validators.workbook import ExcelError
 
 
 def _indicator(cell: NumericCell) -> str:
@@ -89,9 +90,8 @@ def boolean_in_number(ctx: Context) -> Iterator[Finding]:
 def error_value(ctx: Context) -> Iterator[Finding]:
     """Excel error values (#REF!, #DIV/0!, #VALUE! ...) in an input cell."""
     for cell in ctx.numeric_cells():
-        error = ctx.sub.book.sheets[cell.ref.sheet].error_at(cell.ref.row, cell.ref.col)
-        if error:
-            yield ctx.finding("T005", cell.ref, _indicator(cell), error=error)
+        if isinstance(cell.raw, ExcelError):
+            yield ctx.finding("T005", cell.ref, _indicator(cell), error=cell.raw.text)
 
 
 @rule(

@@ -1,0 +1,387 @@
+"""Put one known mistake into a clean sample submission and say where the validator must report it.
+
+Each injection targets one rule and returns the (rule, sheet, cell) the finding must carry. Value mistakes
+change the filling (the builder then writes a workbook as Excel would save it); structural mistakes edit the
+built file afterwards with openpyxl, as a person editing the workbook would. Mistakes are typing slips
+where they can be (a digit changed, a digit dropped), as people make them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import openpyxl
+
+from workbook_templates import layout as L
+from workbook_templates.builder import build_workbook
+from workbook_templates.catalog import Catalog, Indicator, Unit
+from workbook_templates.filling import ExcelError, Filling
+
+PAST = ("actual_2015", "actual_2016", "actual_2017", "actual_2018", "actual_2019", "estimate_2020")
+PLANS = tuple(f"plan_{y}" for y in L.YEARS_PLAN)
+
+
+class NotApplicable(Exception):
+    """This unit's workbook has no cell where the mistake can be made."""
+
+
+@dataclass(frozen=True)
+class Injection:
+    rule: str
+    sheet: str
+    cell: str  # A1, or "" for a finding about the whole sheet
+    indicator: str = ""
+    note: str = ""
+
+
+@dataclass
+class Injector:
+    catalog: Catalog
+    unit: Unit
+    filling: Filling
+    rng: random.Random
+    edits: list[Callable[[openpyxl.Workbook], None]] = field(default_factory=list)
+    used: set[str] = field(default_factory=set)  # indicators already touched: one mistake per indicator
+
+    # --- choosing a target ---------------------------------------------------------------------------
+
+    def _rows(self) -> dict[str, int]:
+        return {r.indicator.code: r.row for r in L.indicator_rows(self.catalog, self.unit) if r.indicator}
+
+    def _pick(self, test: Callable[[Indicator], bool]) -> Indicator:
+        """An untouched indicator of the unit that passes ``test`` and is in no identity (so that one mistake
+        makes one finding)."""
+        in_identities = {c for i in self.catalog.identities for c in i.codes}
+        choices = [
+            i
+            for i in self.catalog.indicators_for(self.unit)
+            if i.code not in self.used and i.code not in in_identities and test(i)
+        ]
+        if not choices:
+            raise NotApplicable
+        chosen = self.rng.choice(choices)
+        self.used.add(chosen.code)
+        return chosen
+
+    def _at(self, rule: str, indicator: Indicator, key: str, note: str) -> Injection:
+        return Injection(rule, L.INDICATORS, L.indicator_cell(key, self._rows()[indicator.code]), indicator.code, note)
+
+    def _row(self, indicator: Indicator) -> dict[str, object]:
+        return self.filling.indicators[indicator.code]
+
+    def _slip(self, value: float, decimals: int) -> float:
+        """``value`` with one digit of its whole part typed wrong (never the same value, never a change of
+        sign): a slip large enough to matter, as a slip in the decimals may be within rounding."""
+        text = f"{value:.{decimals}f}"
+        whole = text.split(".")[0]
+        positions = [i for i, ch in enumerate(whole) if ch.isdigit()]
+        for _ in range(50):
+            i = self.rng.choice(positions)
+            digit = self.rng.choice([d for d in "0123456789" if d != text[i]])
+            if i == 0 and digit == "0":
+                continue
+            slipped = float(text[:i] + digit + text[i + 1 :])
+            if slipped != value:
+                return slipped
+        raise NotApplicable
+
+    # --- the mistakes, by rule --------------------------------------------------------------------------
+
+    def inject(self, rule: str) -> Injection:
+        return getattr(self, f"_{rule.lower()}")()
+
+    def _t001(self) -> Injection:
+        ind = self._pick(lambda i: i.kind == "level")
+        value = self._row(ind)["actual_2018"]
+        self._row(ind)["actual_2018"] = f"{value:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+        return self._at("T001", ind, "actual_2018", "số nhập dạng chữ kiểu Việt Nam")
+
+    def _t002(self) -> Injection:
+        ind = self._pick(lambda i: True)
+        self._row(ind)["actual_2016"] = "chưa có số liệu"
+        return self._at("T002", ind, "actual_2016", "chữ trong ô số")
+
+    def _t003(self) -> Injection:
+        ind = self._pick(lambda i: True)
+        self._row(ind)["actual_2017"] = dt.date(2020, 5, 1)
+        return self._at("T003", ind, "actual_2017", "ngày tháng trong ô số")
+
+    def _t004(self) -> Injection:
+        ind = self._pick(lambda i: True)
+        self._row(ind)["actual_2019"] = True
+        return self._at("T004", ind, "actual_2019", "giá trị đúng/sai")
+
+    def _t005(self) -> Injection:
+        ind = self._pick(lambda i: True)
+        self._row(ind)["actual_2016"] = ExcelError("#DIV/0!")
+        return self._at("T005", ind, "actual_2016", "lỗi #DIV/0!")
+
+    def _t006(self) -> Injection:
+        ind = self._pick(lambda i: True)
+        self._row(ind)["actual_2015"] = 1e20
+        return self._at("T006", ind, "actual_2015", "số khổng lồ")
+
+    def _r001(self) -> Injection:
+        ind = self._pick(lambda i: i.kind == "rate" and i.unit == "%" and float(self._row(i)["actual_2018"]) > 1)
+        self._row(ind)["actual_2018"] = float(self._row(ind)["actual_2018"]) * 100  # typed per ten-thousand
+        return self._at("R001", ind, "actual_2018", "tỷ lệ nhập nhầm thang")
+
+    def _r002(self) -> Injection:
+        ind = self._pick(lambda i: i.kind == "level" and (i.min or 0) >= 0)
+        self._row(ind)["actual_2018"] = -abs(float(self._row(ind)["actual_2018"])) - 1
+        return self._at("R002", ind, "actual_2018", "số âm")
+
+    def _r003(self) -> Injection:
+        ind = self._pick(lambda i: i.kind == "count")
+        self._row(ind)["actual_2019"] = float(self._row(ind)["actual_2019"]) - 0.5
+        return self._at("R003", ind, "actual_2019", "số đếm lẻ")
+
+    def _r004(self) -> Injection:
+        ind = self._pick(lambda i: i.kind == "level" and i.max is not None)
+        self._row(ind)["actual_2018"] = float(ind.max) * 3 + 1
+        return self._at("R004", ind, "actual_2018", "vượt cận hợp lý")
+
+    def _blank(self, rule: str, key: str) -> Injection:
+        ind = self._pick(lambda i: True)
+        self._row(ind)[key] = None
+        if key == "target_2020":
+            self._row(ind).pop("target_2020_max", None)
+            self._row(ind).pop("cause", None)
+            self._row(ind)["note"] = None
+        return self._at(rule, ind, key, f"bỏ trống {key}")
+
+    def _c001(self) -> Injection:
+        return self._blank("C001", "estimate_2020")
+
+    def _c002(self) -> Injection:
+        return self._blank("C002", "target_2020")
+
+    def _c003(self) -> Injection:
+        return self._blank("C003", "target_2025")
+
+    def _c004(self) -> Injection:
+        return self._blank("C004", self.rng.choice(PLANS))
+
+    def _c005(self) -> Injection:
+        key = self.rng.choice(("head", "preparer", "phone"))
+        self.filling.info[key] = None
+        offset = [f.key for f in L.unit_fields()].index(key)
+        return Injection("C005", L.UNIT_INFO, L.a1(L.INFO_FIRST_ROW + offset, L.INFO_VALUE_COL), note=key)
+
+    def _c006(self) -> Injection:
+        sheet_sections = [s for s in L.sections() if s.required]
+        section = self.rng.choice(sheet_sections)
+        self.filling.sections[section.key] = ""
+        offset = [s.key for s in L.sections() if s.sheet == section.sheet].index(section.key)
+        return Injection("C006", section.sheet, L.a1(L.INFO_FIRST_ROW + offset, L.INFO_VALUE_COL), note=section.key)
+
+    def _p001(self) -> Injection:
+        ind = self._pick(lambda i: i.kind == "level" and i.target_2020_min is None and i.target_2020_max is None)
+        row = self._row(ind)
+        estimate = float(row["estimate_2020"])
+        if estimate <= 0:
+            raise NotApplicable
+        row["target_2020"] = round(estimate * 1.25 + 1 if ind.direction == "up" else estimate * 0.75, 2)
+        row.pop("target_2020_max", None)
+        row["cause"] = None
+        return self._at("P001", ind, "cause", "không đạt, thiếu nguyên nhân")
+
+    def _p002(self) -> Injection:
+        ind = self._pick(lambda i: i.kind in ("level", "count"))
+        row = self._row(ind)
+        row["target_2025"] = self._slip(float(row["target_2025"]), 0 if ind.kind == "count" else ind.decimals)
+        return self._at("P002", ind, "plan_2025", "mục tiêu 2025 khác kế hoạch 2025")
+
+    def _p003(self) -> Injection:
+        ind = self._pick(lambda i: i.kind == "level" and i.direction == "up")
+        row = self._row(ind)
+        row["plan_2023"] = round(float(row["plan_2022"]) * 0.8, 2)
+        return self._at("P003", ind, "plan_2023", "kế hoạch giảm")
+
+    def _p004(self) -> Injection:
+        ind = self._pick(lambda i: i.kind == "count" and float(self._row(i)["actual_2017"]) >= 3)
+        row = self._row(ind)
+        row["actual_2018"] = float(row["actual_2017"]) - 2
+        return self._at("P004", ind, "actual_2018", "số lũy kế giảm")
+
+    def _p005(self) -> Injection:
+        ind = self._pick(
+            lambda i: i.kind == "rate" and i.direction == "down" and float(self._row(i)["estimate_2020"]) > 0
+        )
+        row = self._row(ind)
+        for key in PLANS:
+            row[key] = row["estimate_2020"]
+        row["target_2025"] = row["estimate_2020"]
+        return self._at("P005", ind, "target_2025", "tỷ lệ cần giảm nhưng giữ nguyên")
+
+    def _p006(self) -> Injection:
+        ind = self._pick(lambda i: i.kind != "growth")
+        row = self._row(ind)
+        row["target_2025_max"] = float(row["target_2025"]) - 1
+        return self._at("P006", ind, "target_2025_max", "khoảng mục tiêu ngược")
+
+    def _p007(self) -> Injection:
+        ind = self._pick(lambda i: i.kind == "growth")
+        row = self._row(ind)
+        row["target_2025"] = float(row["target_2025"]) + 3
+        row["target_2025_max"] = float(row["target_2025_max"]) + 3
+        return self._at("P007", ind, "growth_2021_2025", "tốc độ kế hoạch không khớp mục tiêu")
+
+    def _identity_cell(self, rule: str, kind: str) -> Injection:
+        """A digit slip in one member of one of the catalog's identities."""
+        identities = [
+            i
+            for i in self.catalog.identities
+            if i.kind == kind and all(c in self.filling.indicators and c not in self.used for c in i.codes)
+        ]
+        if not identities:
+            raise NotApplicable
+        identity = self.rng.choice(identities)
+        code = self.rng.choice(identity.codes)
+        self.used.update(identity.codes)
+        ind = self.catalog.indicator(code)
+        key = self.rng.choice(PAST[1:])
+        row = self._row(ind)
+        row[key] = self._slip(float(row[key]), 2)
+        return self._at(rule, ind, key, f"gõ nhầm một chữ số ({identity.id})")
+
+    def _k001(self) -> Injection:
+        return self._identity_cell("K001", "sum")
+
+    def _k002(self) -> Injection:
+        if "grdp" not in self.unit.extra_sheets:
+            raise NotApplicable
+        sector = self.rng.choice([s.code for s in self.catalog.grdp_sectors])
+        year = self.rng.choice(L.YEARS_PAST[1:])
+        key = f"revalued.contribution.{sector}"
+        self.filling.overwritten[key, f"y{year}"] = 7.5
+        row = L.grdp_row_numbers(self.catalog)[key]
+        return Injection("K002", L.GRDP, L.a1(row, L.grdp_year_col(year)), note="ghi đè ô đóng góp")
+
+    def _k003(self) -> Injection:
+        return self._identity_cell("K003", "ratio")
+
+    def _project(self) -> tuple[int, dict[str, object]]:
+        candidates = [i for i, p in enumerate(self.filling.projects) if f"project:{i}" not in self.used]
+        if not candidates:
+            raise NotApplicable
+        index = self.rng.choice(candidates)
+        self.used.add(f"project:{index}")
+        return index, self.filling.projects[index]
+
+    def _k004(self) -> Injection:
+        index, project = self._project()
+        key = self.rng.choice([k for k in ("total", "src_central", "src_local") if project[k]])
+        project[key] = self._slip(float(project[key]), 0)
+        return Injection("K004", L.PROJECTS, L.project_cell(key, L.PROJECT_FIRST_ROW + index), note="gõ nhầm vốn")
+
+    def _k005(self) -> Injection:
+        index, project = self._project()
+        project["start_year"] = 2019
+        return Injection("K005", L.PROJECTS, L.project_cell("start_year", L.PROJECT_FIRST_ROW + index))
+
+    def _k006(self) -> Injection:
+        if "grdp" not in self.unit.extra_sheets:
+            raise NotApplicable
+        year = self.rng.choice(L.YEARS_PAST)
+        for sector in self.catalog.grdp_sectors:
+            old = self.filling.grdp[f"old.current.{sector.code}"][year]
+            self.filling.grdp[f"revalued.current.{sector.code}"][year] = round(float(old) * 0.9, 2)
+        first = self.catalog.grdp_sectors[0].code
+        row = L.grdp_row_numbers(self.catalog)[f"revalued.current.{first}"]
+        return Injection("K006", L.GRDP, L.a1(row, L.grdp_year_col(year)), note="số đánh giá lại thấp hơn")
+
+    def _o001(self) -> Injection:
+        ind = self._pick(
+            lambda i: i.kind == "level" and i.max is not None and float(self._row(i)["actual_2017"]) * 10 <= i.max
+        )
+        row = self._row(ind)
+        row["actual_2017"] = float(row["actual_2017"]) * 10  # a zero too many
+        return self._at("O001", ind, "actual_2017", "thừa một chữ số 0")
+
+    # structural mistakes: edits of the built file
+
+    def _s001(self) -> Injection:
+        self.filling.info["template_id"] = "BIEU-MAU-CU"
+        return Injection("S001", L.UNIT_INFO, self._info_cell("template_id"), note="mã biểu mẫu khác")
+
+    def _s002(self) -> Injection:
+        self.filling.info["template_version"] = "0.9"
+        return Injection("S002", L.UNIT_INFO, self._info_cell("template_version"), note="phiên bản cũ")
+
+    def _s010(self) -> Injection:
+        self.filling.info["unit_code"] = "SXYZ"
+        return Injection("S010", L.UNIT_INFO, self._info_cell("unit_code"), note="mã đơn vị lạ")
+
+    def _info_cell(self, key: str) -> str:
+        offset = [f.key for f in L.unit_fields()].index(key)
+        return L.a1(L.INFO_FIRST_ROW + offset, L.INFO_VALUE_COL)
+
+    def _s003(self) -> Injection:
+        sheet = self.rng.choice([L.EVALUATION, L.PLAN, L.PROJECTS])
+        self.edits.append(lambda book: book.remove(book[sheet]))
+        return Injection("S003", sheet, "", note="xóa trang")
+
+    def _s004(self) -> Injection:
+        key = self.rng.choice([c.key for c in L.indicator_columns() if c.key not in ("code",)])
+        col = L.column_index(L.indicator_columns(), key)
+        self.edits.append(
+            lambda book: setattr(book[L.INDICATORS].cell(row=L.KEY_ROW + 1, column=col + 1), "value", None)
+        )
+        return Injection("S004", L.INDICATORS, "", note=f"xóa khóa cột {key}")
+
+    def _s005(self) -> Injection:
+        ind = self._pick(lambda i: True)
+        row = self._rows()[ind.code]
+        self.edits.append(lambda book: book[L.INDICATORS].delete_rows(row + 1))
+        return Injection("S005", L.INDICATORS, "", ind.code, "xóa dòng chỉ tiêu")
+
+    def _last_row(self) -> int:
+        return max(self._rows().values())
+
+    def _s006(self) -> Injection:
+        ind = self._pick(lambda i: True)
+        row = self._last_row() + 2
+        self.edits.append(lambda book: book[L.INDICATORS].cell(row=row + 1, column=1, value=ind.code))
+        return Injection("S006", L.INDICATORS, L.a1(row, 0), ind.code, "dòng trùng")
+
+    def _s007(self) -> Injection:
+        ind = self._pick(lambda i: True)
+        row, far = self._rows()[ind.code], len(L.indicator_columns()) + 3
+
+        def move(book: openpyxl.Workbook) -> None:
+            sheet = book[L.INDICATORS]
+            sheet.cell(row=row + 1, column=far + 1, value=ind.code)
+            sheet.cell(row=row + 1, column=1).value = None
+
+        self.edits.append(move)
+        return Injection("S007", L.INDICATORS, L.a1(row, far), ind.code, "mã chuyển ra ngoài bảng")
+
+    def _s008(self) -> Injection:
+        row = self._last_row() + 3
+        self.edits.append(lambda book: book[L.INDICATORS].cell(row=row + 1, column=1, value="ZZ99"))
+        return Injection("S008", L.INDICATORS, L.a1(row, 0), note="mã lạ")
+
+    def _s009(self) -> Injection:
+        ind = self._pick(lambda i: True)
+        key = self.rng.choice([c.key for c in L.indicator_columns() if c.role == "formula"])
+        self.filling.overwritten[ind.code, key] = 12.34
+        return self._at("S009", ind, key, "ghi đè công thức")
+
+    def _x001(self) -> Injection:
+        raise NotApplicable  # an unreadable file is not a mistake in a workbook (see the hostile corpus)
+
+    # --- output --------------------------------------------------------------------------------------
+
+    def write(self, path: Path) -> Path:
+        build_workbook(self.catalog, self.unit, path, self.filling)
+        if self.edits:
+            book = openpyxl.load_workbook(path)
+            for edit in self.edits:
+                edit(book)
+            book.save(path)
+        return path
