@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from cli.templates_cmd import templates
+from cli.validate_cmd import validate
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -23,6 +24,7 @@ def kehoach() -> None:
 
 
 kehoach.add_command(templates)
+kehoach.add_command(validate)
 
 
 def main() -> None:

@@ -23,6 +23,9 @@ from workbook_templates.filling import ExcelError, Filling
 
 PAST = ("actual_2015", "actual_2016", "actual_2017", "actual_2018", "actual_2019", "estimate_2020")
 PLANS = tuple(f"plan_{y}" for y in L.YEARS_PLAN)
+# Mistakes made by editing the built file: saving with openpyxl drops the stored results of formulas (as any
+# program other than Excel may), so such a mistake is best alone in its file.
+REWRITES = frozenset({"S003", "S004", "S005", "S006", "S007", "S008"})
 
 
 class NotApplicable(Exception):
@@ -36,6 +39,9 @@ class Injection:
     cell: str  # A1, or "" for a finding about the whole sheet
     indicator: str = ""
     note: str = ""
+    # For a broken identity: its other cells. One equation cannot tell which of its cells is wrong; the
+    # validator names the most likely one, which may be another cell of the same identity.
+    related: tuple[str, ...] = ()
 
 
 @dataclass
@@ -73,9 +79,9 @@ class Injector:
     def _row(self, indicator: Indicator) -> dict[str, object]:
         return self.filling.indicators[indicator.code]
 
-    def _slip(self, value: float, decimals: int) -> float:
+    def _slip(self, value: float, decimals: int, least: float = 0.0) -> float:
         """``value`` with one digit of its whole part typed wrong (never the same value, never a change of
-        sign): a slip large enough to matter, as a slip in the decimals may be within rounding."""
+        sign), changing it by at least the fraction ``least``: a slip large enough to matter."""
         text = f"{value:.{decimals}f}"
         whole = text.split(".")[0]
         positions = [i for i, ch in enumerate(whole) if ch.isdigit()]
@@ -85,7 +91,7 @@ class Injector:
             if i == 0 and digit == "0":
                 continue
             slipped = float(text[:i] + digit + text[i + 1 :])
-            if slipped != value:
+            if slipped != value and abs(slipped - value) > least * abs(value):
                 return slipped
         raise NotApplicable
 
@@ -197,7 +203,7 @@ class Injector:
         return self._at("P002", ind, "plan_2025", "mục tiêu 2025 khác kế hoạch 2025")
 
     def _p003(self) -> Injection:
-        ind = self._pick(lambda i: i.kind == "level" and i.direction == "up")
+        ind = self._pick(lambda i: i.kind == "level" and i.direction == "up" and float(self._row(i)["plan_2022"]) > 0)
         row = self._row(ind)
         row["plan_2023"] = round(float(row["plan_2022"]) * 0.8, 2)
         return self._at("P003", ind, "plan_2023", "kế hoạch giảm")
@@ -246,8 +252,11 @@ class Injector:
         ind = self.catalog.indicator(code)
         key = self.rng.choice(PAST[1:])
         row = self._row(ind)
-        row[key] = self._slip(float(row[key]), 2)
-        return self._at(rule, ind, key, f"gõ nhầm một chữ số ({identity.id})")
+        row[key] = self._slip(float(row[key]), 2, least=3 * identity.tolerance if identity.relative else 0.0)
+        rows = self._rows()
+        related = tuple(L.indicator_cell(key, rows[c]) for c in identity.codes if c != code)
+        injection = self._at(rule, ind, key, f"gõ nhầm một chữ số ({identity.id})")
+        return Injection(**{**injection.__dict__, "related": related})
 
     def _k001(self) -> Injection:
         return self._identity_cell("K001", "sum")
@@ -275,9 +284,12 @@ class Injector:
 
     def _k004(self) -> Injection:
         index, project = self._project()
-        key = self.rng.choice([k for k in ("total", "src_central", "src_local") if project[k]])
+        keys = ("total", "src_central", "src_local", "src_oda", "src_other")
+        key = self.rng.choice([k for k in keys[:3] if project[k]])
         project[key] = self._slip(float(project[key]), 0)
-        return Injection("K004", L.PROJECTS, L.project_cell(key, L.PROJECT_FIRST_ROW + index), note="gõ nhầm vốn")
+        row = L.PROJECT_FIRST_ROW + index
+        related = tuple(L.project_cell(k, row) for k in keys if k != key)
+        return Injection("K004", L.PROJECTS, L.project_cell(key, row), note="gõ nhầm vốn", related=related)
 
     def _k005(self) -> Injection:
         index, project = self._project()

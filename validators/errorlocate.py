@@ -69,6 +69,15 @@ def looks_like_typo(typed: float, intended: float) -> bool:
     return _damerau(_digits(typed, decimals), _digits(intended, decimals)) == 1
 
 
+def _zeros(value: float) -> int:
+    """Trailing zeros of the whole part (people plan in round amounts): 155500 -> 2, 0 or a fraction -> 0."""
+    whole = round(value)
+    if whole == 0 or not math.isclose(value, whole, abs_tol=1e-9):
+        return 0
+    text = str(abs(whole))
+    return len(text) - len(text.rstrip("0"))
+
+
 def _decimals(value: float) -> int:
     text = f"{abs(value):.6f}".rstrip("0")
     return len(text.split(".")[1])
@@ -106,11 +115,14 @@ def locate(
     values: dict[Cell, float],
     admissible: Callable[[Cell, float], bool] | None = None,
     unreliable: Callable[[Cell], bool] | None = None,
+    expected: Callable[[Cell], float | None] | None = None,
 ) -> list[Suspect]:
     """The fewest cells to change so that every equation holds, chosen greedily; each with its value.
     ``admissible(cell, value)`` says whether a suggested value is possible at all (not negative, within
     bounds): a possible value is preferred to an impossible one. ``unreliable(cell)`` marks cells already
-    known to be suspect (a computed cell typed over), preferred first."""
+    known to be suspect (a computed cell typed over), preferred first. ``expected(cell)`` is what the cell's
+    own history suggests (its neighbouring years): a change towards it is preferred. Then a change that
+    undoes a typing slip, then one that leaves a round amount, then the smallest relative change."""
     values = dict(values)
     suspects: list[Suspect] = []
     while True:
@@ -129,7 +141,17 @@ def locate(
             change = abs(suggested - values[cell]) / max(abs(values[cell]), abs(suggested), 1e-12)
             possible = admissible is None or admissible(cell, suggested)
             suspect = unreliable is not None and unreliable(cell)
-            score = (len(fixed) - broken, suspect, possible, looks_like_typo(values[cell], suggested), -change)
+            guess = expected(cell) if expected is not None else None
+            toward = guess is not None and abs(suggested - guess) < abs(values[cell] - guess)
+            score = (
+                len(fixed) - broken,
+                suspect,
+                possible,
+                toward,
+                looks_like_typo(values[cell], suggested),
+                _zeros(suggested) - _zeros(values[cell]),
+                -change,
+            )
             if best_score is None or score > best_score:
                 best, best_score = Suspect(cell, values[cell], suggested, fixed), score
         if best is None or not best.fixes:

@@ -25,6 +25,7 @@ PLAN = "Nhiệm vụ 2021-2025"
 PROJECTS = "Dự án đầu tư công"
 GRDP = "GRDP"
 LISTS = "Danh mục"
+REPORT = "Kết quả kiểm tra"  # written by the validation button and `kehoach validate --annotate`
 
 SECTION_SHEETS = {"evaluation": EVALUATION, "plan": PLAN}
 

@@ -36,7 +36,21 @@ def _located(
     def overwritten(cell: CellRef) -> bool:
         return ctx.sub.book.sheets[cell.sheet].has_formula(cell.row, cell.col) is False and cell.sheet == L.GRDP
 
-    for suspect in locate([e for e, _ in equations], values, admissible, overwritten):
+    keys = {col: key for key, col in ctx.sub.indicators.columns.items()} if ctx.sub.indicators else {}
+    series = (*PAST_KEYS, *PLAN_KEYS)
+
+    def expected(cell: CellRef) -> float | None:
+        """The mean of the cell's neighbouring years in its own row (None off the indicator table)."""
+        key = keys.get(cell.col) if cell in indicators else None
+        if key not in series:
+            return None
+        indicator = ctx.catalog.indicator(indicators[cell])
+        position = series.index(key)
+        near = [ctx.number(indicator, series[p]) for p in (position - 1, position + 1) if 0 <= p < len(series)]
+        near = [n for n in near if n is not None]
+        return sum(near) / len(near) if near else None
+
+    for suspect in locate([e for e, _ in equations], values, admissible, overwritten, expected):
         equation = suspect.fixes[0]
         left, right = equation.sides(values)
         yield ctx.finding(

@@ -1,0 +1,76 @@
+"""Reading filled workbooks: Vietnamese numbers, files re-saved by LibreOffice Calc, inserted rows."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from samples.generate import generate_all
+from samples.inject import Injector
+from tests.support.libreoffice import recalculate
+from validators.engine import validate_path
+from validators.numbers import format_number, parse_vi_number
+from workbook_templates import layout as L
+from workbook_templates.builder import build_workbook
+from workbook_templates.catalog import load_catalog
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("1.234,5", 1234.5, ""),
+        ("12,5%", 12.5, "%"),
+        ("15 tỷ", 15.0, "tỷ"),
+        ("1,234.5", 1234.5, ""),
+        ("-3,2", -3.2, ""),
+        ("1.234.567", 1234567.0, ""),
+        (" 7 ", 7.0, ""),
+        ("1.5", 1.5, ""),
+    ],
+)
+def test_vietnamese_numbers_typed_as_text(text: str, value: float, unit: str) -> None:
+    parsed = parse_vi_number(text)
+    assert parsed is not None and parsed.value == value and parsed.unit_word == unit
+
+
+@pytest.mark.parametrize("text", ["abc", "", "1,2,3,4", "12a", "--1"])
+def test_text_that_is_no_number(text: str) -> None:
+    assert parse_vi_number(text) is None
+
+
+def test_numbers_are_written_the_vietnamese_way() -> None:
+    assert format_number(1234.5) == "1.234,5"
+    assert format_number(1234.5, "en") == "1,234.5"
+    assert format_number(2020) == "2.020"
+    assert format_number(-0.125) == "-0,125"
+
+
+def test_a_file_saved_by_libreoffice_validates_the_same(tmp_path: Path) -> None:
+    catalog = load_catalog()
+    filling = generate_all(catalog, seed=5, units=["CTK"])["CTK"]
+    injector = Injector(catalog, catalog.unit("CTK"), filling, random.Random(3))
+    injected = [injector.inject(code) for code in ("T001", "K001", "P002", "C004", "S009", "K004", "O001")]
+    original = injector.write(tmp_path / "CTK.xlsx")
+    (resaved,) = recalculate([original], tmp_path / "lo")
+    before = {(f.rule, f.sheet, f.cell, f.message()) for f in validate_path(original).findings}
+    after = {(f.rule, f.sheet, f.cell, f.message()) for f in validate_path(resaved).findings}
+    assert before == after
+    assert {(i.rule, i.sheet, i.cell) for i in injected} <= {(r, s, c) for r, s, c, _ in after}
+
+
+def test_inserted_blank_rows_do_not_disturb_reading(tmp_path: Path) -> None:
+    catalog = load_catalog()
+    unit = catalog.unit("SKHDT")
+    filling = generate_all(catalog, seed=5, units=["SKHDT"])["SKHDT"]
+    filling.indicators["KT09"]["actual_2016"] = "chưa có"
+    path = build_workbook(catalog, unit, tmp_path / "SKHDT.xlsx", filling)
+    book = openpyxl.load_workbook(path)
+    book[L.INDICATORS].insert_rows(L.FIRST_DATA_ROW + 3, amount=2)
+    book.save(path)
+    (finding,) = validate_path(path).findings
+    row = next(r.row for r in L.indicator_rows(catalog, unit) if r.indicator and r.indicator.code == "KT09")
+    expected_cell = L.indicator_cell("actual_2016", row + 2 if row >= L.FIRST_DATA_ROW + 2 else row)
+    assert (finding.rule, finding.cell, finding.indicator) == ("T002", expected_cell, "KT09")

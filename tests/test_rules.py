@@ -1,0 +1,145 @@
+"""Every registered rule fires at the exact cell on a real workbook with its mistake, and stays silent on a
+clean submission and on a near miss just inside its limit."""
+
+from __future__ import annotations
+
+import copy
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from samples.generate import generate_all
+from samples.inject import Injector, NotApplicable
+from validators.engine import validate_path
+from validators.registry import all_rules
+from workbook_templates import layout as L
+from workbook_templates.builder import build_workbook
+from workbook_templates.catalog import load_catalog
+from workbook_templates.filling import Filling
+
+UNITS = ("CTK", "SKHDT", "SNNPTNT", "H844")  # together they offer a target for every rule
+RULES = [r.code for r in all_rules()]
+
+
+@pytest.fixture(scope="module")
+def clean() -> dict[str, Filling]:
+    return generate_all(load_catalog(), seed=11, units=list(UNITS))
+
+
+def _found(path: Path) -> set[tuple[str, str, str]]:
+    return {(f.rule, f.sheet, f.cell) for f in validate_path(path).findings}
+
+
+@pytest.mark.parametrize("code", [c for c in RULES if c != "X001"])
+def test_rule_fires_at_the_injected_cell(code: str, clean: dict[str, Filling], tmp_path: Path) -> None:
+    catalog = load_catalog()
+    for unit_code in UNITS:
+        injector = Injector(catalog, catalog.unit(unit_code), copy.deepcopy(clean[unit_code]), random.Random(code))
+        try:
+            injection = injector.inject(code)
+        except NotApplicable:
+            continue
+        found = _found(injector.write(tmp_path / f"{code}.xlsx"))
+        assert (injection.rule, injection.sheet, injection.cell) in found, (injection, found)
+        return
+    pytest.fail(f"no unit offers a target for {code}")
+
+
+def test_unreadable_file_is_x001(tmp_path: Path) -> None:
+    path = tmp_path / "not-a-workbook.xlsx"
+    path.write_text("đây không phải bảng tính", encoding="utf-8")
+    report = validate_path(path)
+    assert [(f.rule, f.sheet, f.cell) for f in report.findings] == [("X001", "", "")]
+    assert "không phải là tệp Excel" in report.findings[0].message()
+
+
+@pytest.mark.parametrize("unit_code", UNITS)
+def test_clean_submission_has_no_finding(unit_code: str, clean: dict[str, Filling], tmp_path: Path) -> None:
+    catalog = load_catalog()
+    path = build_workbook(catalog, catalog.unit(unit_code), tmp_path / "clean.xlsx", clean[unit_code])
+    assert validate_path(path).findings == []
+
+
+def _set(code: str, key: str, value: object) -> Callable[[Filling], None]:
+    def edit(filling: Filling) -> None:
+        filling.indicators[code][key] = value
+
+    return edit
+
+
+def _shares_off_by(delta: float) -> Callable[[Filling], None]:
+    def edit(filling: Filling) -> None:
+        filling.indicators["KT07"]["actual_2017"] = float(filling.indicators["KT07"]["actual_2017"]) + delta
+
+    return edit
+
+
+def _count_dip_with_note(filling: Filling) -> None:
+    row = filling.indicators["NN02"]
+    row["actual_2018"] = float(row["actual_2017"]) - 1
+    row["note"] = "Một xã bị thu hồi quyết định công nhận năm 2018."
+
+
+def _project_sources_within_rounding(filling: Filling) -> None:
+    filling.projects[0]["src_local"] = float(filling.projects[0]["src_local"]) + 0.4
+
+
+def _project_at_period_bounds(filling: Filling) -> None:
+    filling.projects[0].update(start_year=2021, end_year=2025)
+
+
+def _target_blank_with_note(filling: Filling) -> None:
+    row = filling.indicators["KT09"]
+    row.update(target_2020=None, note="Nghị quyết 13/2015 không đặt mục tiêu cho chỉ tiêu này.")
+
+
+def _plan_within_rounding(filling: Filling) -> None:
+    row = filling.indicators["KT09"]
+    row["target_2025"] = float(row["plan_2025"]) + 0.04  # one decimal shown: 0.04 is rounding
+
+
+# Near misses: edits just inside a rule's limit; the rule must stay silent (unit, rule, edit).
+NEAR_MISSES = [
+    ("CTK", "K001", _shares_off_by(0.09)),
+    ("CTK", "R001", _set("KT05", "actual_2016", 100.0)),
+    ("CTK", "R001", _set("KT07", "actual_2016", 0.0)),
+    ("SNNPTNT", "R003", _set("NN02", "actual_2016", 15.0)),
+    ("SNNPTNT", "P004", _count_dip_with_note),
+    ("SKHDT", "K004", _project_sources_within_rounding),
+    ("SKHDT", "K005", _project_at_period_bounds),
+    ("SKHDT", "C002", _target_blank_with_note),
+    ("SKHDT", "P002", _plan_within_rounding),
+    ("SKHDT", "T001", _set("KT09", "note", "1.234,5 tỷ đồng là số liệu sơ bộ")),
+]
+
+
+@pytest.mark.parametrize(("unit_code", "code", "edit"), NEAR_MISSES, ids=[f"{u}-{c}" for u, c, _ in NEAR_MISSES])
+def test_near_miss_stays_silent(
+    unit_code: str, code: str, edit: Callable[[Filling], None], clean: dict[str, Filling], tmp_path: Path
+) -> None:
+    catalog = load_catalog()
+    filling = copy.deepcopy(clean[unit_code])
+    edit(filling)
+    path = build_workbook(catalog, catalog.unit(unit_code), tmp_path / "near.xlsx", filling)
+    assert code not in {rule for rule, _, _ in _found(path)}
+
+
+def test_every_rule_is_documented_and_has_a_failing_case() -> None:
+    for rule in all_rules():
+        assert rule.doc, f"{rule.code} has no docstring"
+        assert rule.title_vi and rule.message_vi and rule.title_en and rule.message_en
+        assert rule.code == "X001" or hasattr(Injector, f"_{rule.code.lower()}"), f"{rule.code} has no injection"
+
+
+def test_messages_render_with_their_values(clean: dict[str, Filling], tmp_path: Path) -> None:
+    catalog = load_catalog()
+    filling = copy.deepcopy(clean["SKHDT"])
+    filling.indicators["KT09"]["actual_2016"] = "1.234,5"
+    path = build_workbook(catalog, catalog.unit("SKHDT"), tmp_path / "m.xlsx", filling)
+    (finding,) = validate_path(path).findings
+    assert finding.message("vi").startswith("Ô chứa chữ «1.234,5» thay vì số; có thể là 1.234,5.")
+    assert "probably 1,234.5" in finding.message("en")
+    assert finding.suggestion == 1234.5
+    assert finding.sheet == L.INDICATORS and finding.indicator == "KT09"
