@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from cli.sample_cmd import sample
 from cli.templates_cmd import templates
 from cli.validate_cmd import validate
 
@@ -25,6 +26,7 @@ def kehoach() -> None:
 
 kehoach.add_command(templates)
 kehoach.add_command(validate)
+kehoach.add_command(sample)
 
 
 def main() -> None:

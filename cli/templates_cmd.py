@@ -35,6 +35,7 @@ def build(out_dir: Path, units: tuple[str, ...], output_format: str) -> None:
     """Tạo biểu mẫu chuẩn (một tệp cho mỗi đơn vị) từ danh mục chỉ tiêu.
 
     Tên tệp: <mã đơn vị>_<tên không dấu>.xlsx. Tạo lại với cùng danh mục cho kết quả giống hệt.
+    Mã thoát: 0 thành công, 2 dùng lệnh sai, đơn vị không có trong danh mục hoặc danh mục không hợp lệ.
     """
     from workbook_templates.builder import build_all
     from workbook_templates.catalog import CatalogError, load_catalog

@@ -143,3 +143,9 @@ def test_messages_render_with_their_values(clean: dict[str, Filling], tmp_path: 
     assert "probably 1,234.5" in finding.message("en")
     assert finding.suggestion == 1234.5
     assert finding.sheet == L.INDICATORS and finding.indicator == "KT09"
+
+
+def test_rule_reference_is_generated_from_the_registry() -> None:
+    from validators.rulesdoc import render_markdown
+
+    assert (Path(__file__).parents[1] / "docs" / "rules.md").read_text(encoding="utf-8") == render_markdown()

@@ -1,0 +1,44 @@
+"""`kehoach sample`: realistic, clean, synthetic submissions for every unit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cli import exit_codes
+from cli.output import FORMAT_OPTION, emit_json, fail, say
+
+
+@click.command("sample")
+@click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Thư mục ghi các tệp mẫu."
+)
+@click.option("--seed", type=int, default=2020, show_default=True, help="Hạt giống: cùng hạt giống cho cùng số liệu.")
+@click.option("--unit", "units", multiple=True, metavar="MÃ", help="Chỉ tạo tệp của đơn vị này (lặp lại được).")
+@FORMAT_OPTION
+def sample(out_dir: Path, seed: int, units: tuple[str, ...], output_format: str) -> None:
+    """Tạo bộ số liệu mẫu (giả lập, không phải số liệu chính thức) đã điền đúng cho từng đơn vị.
+
+    Mỗi đơn vị một tệp, đúng định dạng biểu mẫu chuẩn; số liệu các huyện cộng lại bằng số của tỉnh.
+    Mã thoát: 0 thành công, 2 dùng lệnh sai.
+    """
+    from samples.generate import generate_all
+    from workbook_templates.builder import build_workbook
+    from workbook_templates.catalog import load_catalog
+
+    catalog = load_catalog()
+    unknown = [code for code in units if not catalog.has_unit(code)]
+    if unknown:
+        fail(f"không có đơn vị mã {', '.join(unknown)} trong danh mục.", exit_codes.USAGE)
+    fillings = generate_all(catalog, seed, list(units) or None)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    with click.progressbar(fillings.items(), label="Đang tạo số liệu mẫu", file=click.get_text_stream("stderr")) as bar:
+        for code, filling in bar:
+            unit = catalog.unit(code)
+            written.append((code, build_workbook(catalog, unit, out_dir / f"{unit.file_stem}.xlsx", filling)))
+    if output_format == "json":
+        emit_json({"samples": [{"unit": code, "path": str(path)} for code, path in written]})
+    else:
+        say(f"Đã tạo {len(written)} tệp mẫu trong {out_dir} (số liệu giả lập, hạt giống {seed}).")

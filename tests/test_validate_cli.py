@@ -1,0 +1,105 @@
+"""`kehoach validate` and `kehoach sample` as a user runs them: exit codes, text, JSON, annotated copies."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from cli.main import kehoach
+from samples.generate import generate_all
+from samples.inject import Injector
+from workbook_templates import layout as L
+from workbook_templates.catalog import load_catalog
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("submissions")
+    result = CliRunner().invoke(
+        kehoach, ["sample", "--out", str(out), "--unit", "SKHDT", "--unit", "H844", "--seed", "4", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    paths = {item["unit"]: Path(item["path"]) for item in json.loads(result.stdout)["samples"]}
+    catalog = load_catalog()
+    filling = generate_all(catalog, 4, ["SKHDT"])["SKHDT"]
+    injector = Injector(catalog, catalog.unit("SKHDT"), filling, random.Random(1))
+    paths["injected"] = [injector.inject(code) for code in ("T001", "O001")]  # type: ignore[assignment]
+    paths["errors"] = injector.write(out / "SKHDT_loi.xlsx")
+    broken = out / "hong.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    paths["broken"] = broken
+    return paths
+
+
+def test_clean_files_exit_0(files: dict) -> None:
+    result = CliRunner().invoke(kehoach, ["validate", str(files["SKHDT"]), str(files["H844"])])
+    assert result.exit_code == 0
+    assert "0 lỗi, 0 cảnh báo" in result.stdout
+    assert "Tổng cộng: 2 tệp, 0 lỗi, 0 cảnh báo" in result.stderr
+
+
+def test_errors_exit_1_with_cells_and_vietnamese_messages(files: dict) -> None:
+    result = CliRunner().invoke(kehoach, ["validate", str(files["errors"])])
+    assert result.exit_code == 1
+    for injection in files["injected"]:
+        assert f"{injection.cell}  " in result.stdout and injection.rule in result.stdout
+    assert "Trang «Chỉ tiêu»" in result.stdout
+
+
+def test_unreadable_file_exit_2_without_traceback(files: dict) -> None:
+    result = CliRunner().invoke(kehoach, ["validate", str(files["broken"]), str(files["SKHDT"])])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert "Không đọc được tệp: tệp bị hỏng" in result.stdout
+
+
+def test_missing_file_is_unreadable_not_a_crash(tmp_path: Path) -> None:
+    result = CliRunner().invoke(kehoach, ["validate", str(tmp_path / "khong-co.xlsx")])
+    assert result.exit_code == 2
+    assert "không mở được tệp" in result.stdout
+
+
+def test_json_output(files: dict) -> None:
+    result = CliRunner().invoke(kehoach, ["validate", "--format", "json", "--lang", "en", str(files["errors"])])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    (entry,) = data["files"]
+    assert (entry["unit"], entry["template_version"]) == ("SKHDT", "1.0")
+    found = {(f["rule"], f["sheet"], f["cell"]) for f in entry["findings"]}
+    assert {(i.rule, i.sheet, i.cell) for i in files["injected"]} <= found
+    assert all({"rule", "severity", "sheet", "cell", "indicator", "message"} <= set(f) for f in entry["findings"])
+    assert "The cell holds the text" in json.dumps(entry, ensure_ascii=False)
+
+
+def test_annotate_marks_a_copy_and_leaves_the_input(files: dict, tmp_path: Path) -> None:
+    path = files["errors"]
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    result = CliRunner().invoke(kehoach, ["validate", "--annotate", str(tmp_path), str(path)])
+    assert result.exit_code == 1
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    book = openpyxl.load_workbook(tmp_path / path.name)
+    for injection in files["injected"]:
+        cell = book[injection.sheet][injection.cell]
+        assert cell.fill.fgColor.rgb.endswith(("FF9999", "FFE699"))
+        assert injection.rule in cell.comment.text
+    report = book[L.REPORT]
+    links = [
+        c.hyperlink.location if c.hyperlink.location else c.hyperlink.target
+        for row in report.iter_rows()
+        for c in row
+        if c.hyperlink
+    ]
+    assert any(injection.cell in link for injection in files["injected"] for link in links)
+
+
+def test_every_command_has_help() -> None:
+    for command in (["--help"], ["templates", "build", "--help"], ["validate", "--help"], ["sample", "--help"]):
+        result = CliRunner().invoke(kehoach, command)
+        assert result.exit_code == 0
+        assert "Mã thoát" in result.output
