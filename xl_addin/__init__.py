@@ -1,0 +1,1 @@
+"""The validation button inside the workbook: the only package that imports xlwings."""
