@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from cli.demo_cmd import demo
+from cli.merge_cmd import merge
 from cli.sample_cmd import sample
 from cli.templates_cmd import templates
 from cli.validate_cmd import validate
@@ -27,7 +29,13 @@ def kehoach() -> None:
 kehoach.add_command(templates)
 kehoach.add_command(validate)
 kehoach.add_command(sample)
+kehoach.add_command(merge)
+kehoach.add_command(demo)
 
 
 def main() -> None:
     kehoach(prog_name="kehoach")
+
+
+if __name__ == "__main__":
+    main()

@@ -23,8 +23,7 @@ def sample(out_dir: Path, seed: int, units: tuple[str, ...], output_format: str)
     Mỗi đơn vị một tệp, đúng định dạng biểu mẫu chuẩn; số liệu các huyện cộng lại bằng số của tỉnh.
     Mã thoát: 0 thành công, 2 dùng lệnh sai.
     """
-    from samples.generate import generate_all
-    from workbook_templates.builder import build_workbook
+    from samples.generate import generate_all, write_submission
     from workbook_templates.catalog import load_catalog
 
     catalog = load_catalog()
@@ -37,7 +36,7 @@ def sample(out_dir: Path, seed: int, units: tuple[str, ...], output_format: str)
     with click.progressbar(fillings.items(), label="Đang tạo số liệu mẫu", file=click.get_text_stream("stderr")) as bar:
         for code, filling in bar:
             unit = catalog.unit(code)
-            written.append((code, build_workbook(catalog, unit, out_dir / f"{unit.file_stem}.xlsx", filling)))
+            written.append((code, write_submission(catalog, unit, filling, out_dir / f"{unit.file_stem}.xlsx")))
     if output_format == "json":
         emit_json({"samples": [{"unit": code, "path": str(path)} for code, path in written]})
     else:

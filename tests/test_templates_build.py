@@ -185,3 +185,8 @@ def test_adding_an_indicator_or_unit_to_the_catalog_changes_the_templates(catalo
     new_sheet = openpyxl.load_workbook(built["SNGV"])[L.INDICATORS]
     listed = {new_sheet.cell(row=r, column=1).value for r in range(L.FIRST_DATA_ROW + 1, new_sheet.max_row + 1)}
     assert {i.code for i in original.indicators if i.area == "external"} <= listed
+
+
+def test_column_titles_are_unique() -> None:
+    titles = [c.header_vi for c in L.indicator_columns()]
+    assert len(titles) == len(set(titles))

@@ -122,6 +122,18 @@ class Identity:
         return (*self.terms, *((self.result,) if not _is_number(self.result) else ()))
 
 
+@dataclass(frozen=True)
+class Chart:
+    """A native chart of the master: ``line`` draws one indicator over ``keys`` (periods); ``stacked`` draws
+    several indicators as stacked columns, one column per key."""
+
+    id: str
+    kind: str
+    title_vi: str
+    indicators: tuple[str, ...]
+    keys: tuple[str, ...]
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)
@@ -138,6 +150,7 @@ class Catalog:
     indicators: tuple[Indicator, ...]
     grdp_sectors: tuple[GrdpSector, ...]
     identities: tuple[Identity, ...] = ()
+    charts: tuple[Chart, ...] = ()
     _units_by_code: dict[str, Unit] = field(default_factory=dict, repr=False, compare=False)
     _indicators_by_code: dict[str, Indicator] = field(default_factory=dict, repr=False, compare=False)
 
@@ -246,7 +259,12 @@ def _load(directory: Path) -> Catalog:
         )
         for r in _rows(directory / "identities.csv")
     )
+    charts = tuple(
+        Chart(r["id"], r["kind"], r["title_vi"], _split(r["indicators"]), _split(r["keys"]))
+        for r in _rows(directory / "charts.csv")
+    )
     return Catalog(
+        charts=charts,
         identities=identities,
         template=template,
         areas=tuple(sorted(areas, key=lambda a: a.order)),
@@ -316,6 +334,14 @@ def check_catalog(catalog: Catalog) -> list[str]:
         problems += [
             f"{where}: chỉ tiêu «{c}» không có trong indicators.csv."
             for c in identity.codes
+            if c not in catalog._indicators_by_code
+        ]
+    for chart in catalog.charts:
+        if chart.kind not in ("line", "stacked"):
+            problems.append(f"Biểu đồ {chart.id}: loại «{chart.kind}» phải là line hoặc stacked.")
+        problems += [
+            f"Biểu đồ {chart.id}: chỉ tiêu «{c}» không có trong indicators.csv."
+            for c in chart.indicators
             if c not in catalog._indicators_by_code
         ]
     problems += [

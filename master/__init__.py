@@ -1,0 +1,1 @@
+"""Consolidation: validated submissions merged into the provincial master workbook, with a ledger."""

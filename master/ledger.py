@@ -1,0 +1,116 @@
+"""The submission ledger: an SQLite database beside the master recording every file ever seen.
+
+A file is known by its fingerprint (SHA-256 of its bytes): a second merge re-reads only new or changed
+files and takes the rest from here. Each unit's last merged submission is remembered, so that a
+resubmission is reported as a cell-level diff. Every write is one transaction: an interrupted merge leaves
+the ledger as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import zlib
+from collections.abc import Iterable
+from dataclasses import asdict
+from pathlib import Path
+
+from master.extract import FileResult
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    fingerprint TEXT PRIMARY KEY,
+    unit TEXT,
+    template_version TEXT,
+    revision REAL,
+    submitted_on TEXT,
+    errors INTEGER,
+    warnings INTEGER,
+    first_seen REAL,
+    result BLOB  -- zlib-compressed JSON of the FileResult
+);
+CREATE TABLE IF NOT EXISTS seen (
+    path TEXT PRIMARY KEY,
+    size INTEGER,
+    mtime REAL,
+    fingerprint TEXT REFERENCES files(fingerprint)
+);
+CREATE TABLE IF NOT EXISTS merged (
+    unit TEXT PRIMARY KEY,
+    fingerprint TEXT REFERENCES files(fingerprint),
+    merged_at REAL
+);
+"""
+
+
+def ledger_path(master: Path) -> Path:
+    return master.with_name(master.stem + ".ledger.sqlite")
+
+
+class Ledger:
+    def __init__(self, path: Path):
+        self.path = path
+        self.db = sqlite3.connect(path, timeout=30)
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def known_fingerprint(self, path: Path, size: int, mtime: float) -> str | None:
+        """The fingerprint recorded for this path when it had this size and modification time."""
+        row = self.db.execute(
+            "SELECT fingerprint FROM seen WHERE path = ? AND size = ? AND mtime = ?", (str(path), size, mtime)
+        ).fetchone()
+        return row[0] if row else None
+
+    def result(self, fingerprint: str) -> FileResult | None:
+        row = self.db.execute("SELECT result FROM files WHERE fingerprint = ?", (fingerprint,)).fetchone()
+        return FileResult(**json.loads(zlib.decompress(row[0]))) if row else None
+
+    def record(self, results: Iterable[FileResult]) -> None:
+        """Remember these files (one transaction)."""
+        now = time.time()
+        with self.db:
+            for r in results:
+                blob = zlib.compress(json.dumps(asdict(r), ensure_ascii=False, default=str).encode("utf-8"))
+                self.db.execute(
+                    "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(fingerprint) DO NOTHING",
+                    (
+                        r.fingerprint,
+                        r.unit,
+                        r.template_version,
+                        r.revision,
+                        r.submitted_on,
+                        r.errors,
+                        r.warnings,
+                        now,
+                        blob,
+                    ),
+                )
+                self.db.execute(
+                    "INSERT INTO seen VALUES (?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET size = excluded.size, "
+                    "mtime = excluded.mtime, fingerprint = excluded.fingerprint",
+                    (r.path, r.size, r.mtime, r.fingerprint),
+                )
+
+    def previously_merged(self) -> dict[str, str]:
+        """Unit -> fingerprint of the submission merged last time."""
+        return dict(self.db.execute("SELECT unit, fingerprint FROM merged").fetchall())
+
+    def mark_merged(self, fingerprints: dict[str, str]) -> None:
+        now = time.time()
+        with self.db:
+            for unit, fingerprint in fingerprints.items():
+                self.db.execute(
+                    "INSERT INTO merged VALUES (?, ?, ?) ON CONFLICT(unit) DO UPDATE SET "
+                    "fingerprint = excluded.fingerprint, merged_at = excluded.merged_at "
+                    "WHERE merged.fingerprint <> excluded.fingerprint",
+                    (unit, fingerprint, now),
+                )
