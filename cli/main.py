@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 
+from cli.addin_cmd import addin
 from cli.demo_cmd import demo
 from cli.merge_cmd import merge
 from cli.sample_cmd import sample
+from cli.scenarios_cmd import scenarios
 from cli.templates_cmd import templates
 from cli.validate_cmd import validate
 
@@ -27,10 +29,12 @@ def kehoach() -> None:
 
 
 kehoach.add_command(templates)
+kehoach.add_command(addin)
 kehoach.add_command(validate)
 kehoach.add_command(sample)
 kehoach.add_command(merge)
 kehoach.add_command(demo)
+kehoach.add_command(scenarios)
 
 
 def main() -> None:

@@ -98,6 +98,7 @@ def summary(outcome: MergeOutcome) -> dict:
             }
             for c in result.changes
         ],
+        "timings": {stage: round(seconds, 3) for stage, seconds in outcome.timings.items()},
         "files_checked": outcome.checked,
         "files_reused": outcome.reused,
         "master": str(outcome.master),

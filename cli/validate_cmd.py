@@ -37,7 +37,6 @@ def validate(files: tuple[Path, ...], output_format: str, annotate_dir: Path | N
               2 có tệp không đọc được hoặc dùng lệnh sai.
     Tệp gốc không bao giờ bị sửa; macro trong tệp không bao giờ được chạy.
     """
-    from validators.annotate import annotate
     from validators.engine import validate_path
     from workbook_templates.catalog import CatalogError, load_catalog
 
@@ -52,6 +51,8 @@ def validate(files: tuple[Path, ...], output_format: str, annotate_dir: Path | N
             report = validate_path(path, catalog)
             reports.append((path, report))
             if annotate_dir is not None and report.readable:
+                from validators.annotate import annotate  # openpyxl only when a marked copy is asked for
+
                 annotate(path, report, annotate_dir, lang)
     if output_format == "json":
         emit_json({"files": [_file_json(path, report, lang) for path, report in reports]})

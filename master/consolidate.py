@@ -9,7 +9,9 @@ unit is not dropped from the master at the deadline for a mistake in a correctio
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from master.extract import FileResult
@@ -56,9 +58,15 @@ def order_key(result: FileResult) -> tuple:
 
 
 def consolidate(
-    results: list[FileResult], catalog: Catalog, deadline: dt.date, previous: dict[str, FileResult] | None = None
+    results: list[FileResult],
+    catalog: Catalog,
+    deadline: dt.date,
+    previous: dict[str, str] | None = None,
+    load: Callable[[str], FileResult | None] | None = None,
 ) -> Consolidation:
-    """``previous``: unit -> the file merged last time (for the diff of resubmissions)."""
+    """Decide from the files' summaries. ``previous``: unit -> fingerprint of the file merged last time;
+    ``load(fingerprint)`` gives a file's full result with its values (from the ledger), for the files merged
+    and for the diff of resubmissions; without it, ``results`` must carry their values."""
     out = Consolidation(expected=[u.code for u in catalog.units])
     by_unit: dict[str, list[FileResult]] = {}
     for result in results:
@@ -78,12 +86,16 @@ def consolidate(
                 out.superseded.append((result, chosen))
         if chosen is None:
             continue
-        out.merged[unit] = chosen
-        if received_at(chosen) > closing:
-            out.late.append(chosen)
-        before = (previous or {}).get(unit)
-        if before is not None and before.fingerprint != chosen.fingerprint:
-            out.changes += diff(unit, before, chosen)
+        full = load(chosen.fingerprint) if load else chosen
+        full = dataclasses.replace(full, path=chosen.path, size=chosen.size, mtime=chosen.mtime)
+        out.merged[unit] = full
+        if received_at(full) > closing:
+            out.late.append(full)
+        before_fingerprint = (previous or {}).get(unit)
+        if before_fingerprint and before_fingerprint != full.fingerprint and load:
+            before = load(before_fingerprint)
+            if before is not None:
+                out.changes += diff(unit, before, full)
     out.rejected.sort(key=lambda r: r.path)
     return out
 

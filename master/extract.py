@@ -3,8 +3,10 @@ came from. Plain data only, so that results cross process boundaries and fit in 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,10 +39,21 @@ class FileResult:
     projects: list[dict[str, object]] = field(default_factory=list)
     sections: dict[str, str] = field(default_factory=dict)
     info: dict[str, str] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds: read, validate, extract
 
     @property
     def accepted(self) -> bool:
         return self.readable and self.errors == 0 and bool(self.unit)
+
+    def light(self) -> FileResult:
+        """This result without the values: what a merge keeps in memory for every file."""
+        return dataclasses.replace(self, values=[], grdp=[], projects=[], sections={}, info={})
+
+    def heavy(self) -> dict[str, object]:
+        return {key: getattr(self, key) for key in HEAVY}
+
+
+HEAVY = ("values", "grdp", "projects", "sections", "info")
 
 
 def fingerprint(path: Path) -> str:
@@ -55,10 +68,12 @@ def process_file(path: Path, catalog: Catalog, known: str | None = None) -> File
     """Validate one file and extract what the merge needs. ``known`` is the fingerprint if already computed."""
     stat = path.stat()
     result = FileResult(str(path), known or fingerprint(path), stat.st_size, stat.st_mtime)
-    report = validate_path(path, catalog)
+    report = validate_path(path, catalog, result.timings)
     _summarize(result, report)
+    started = time.perf_counter()
     if report.submission is not None and report.submission.unit is not None:
         _extract(result, report.submission)
+    result.timings["extract"] = time.perf_counter() - started
     return result
 
 

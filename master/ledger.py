@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 
-from master.extract import FileResult
+from master.extract import HEAVY, FileResult
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS files (
     errors INTEGER,
     warnings INTEGER,
     first_seen REAL,
-    result BLOB  -- zlib-compressed JSON of the FileResult
+    summary BLOB,  -- zlib-compressed JSON of the FileResult without its values (FileResult.light)
+    data BLOB  -- zlib-compressed JSON of its values (FileResult.heavy)
 );
 CREATE TABLE IF NOT EXISTS seen (
     path TEXT PRIMARY KEY,
@@ -70,30 +71,39 @@ class Ledger:
         ).fetchone()
         return row[0] if row else None
 
-    def result(self, fingerprint: str) -> FileResult | None:
-        row = self.db.execute("SELECT result FROM files WHERE fingerprint = ?", (fingerprint,)).fetchone()
-        return FileResult(**json.loads(zlib.decompress(row[0]))) if row else None
+    def summary(self, fingerprint: str) -> FileResult | None:
+        """The file's result without its values (cheap: what a merge needs for every file)."""
+        row = self.db.execute("SELECT summary FROM files WHERE fingerprint = ?", (fingerprint,)).fetchone()
+        return FileResult(**_unpack(row[0])) if row else None
 
-    def record(self, results: Iterable[FileResult]) -> None:
-        """Remember these files (one transaction)."""
+    def result(self, fingerprint: str) -> FileResult | None:
+        """The file's full result, values included."""
+        row = self.db.execute("SELECT summary, data FROM files WHERE fingerprint = ?", (fingerprint,)).fetchone()
+        return FileResult(**_unpack(row[0]), **_unpack(row[1])) if row else None
+
+    def record(self, entries: Iterable[tuple[FileResult, bytes | None]]) -> None:
+        """Remember these files (one transaction): each a summary and its values packed by :func:`pack`, or
+        None for a file already known under its fingerprint (only where and when it was seen is updated)."""
         now = time.time()
         with self.db:
-            for r in results:
-                blob = zlib.compress(json.dumps(asdict(r), ensure_ascii=False, default=str).encode("utf-8"))
-                self.db.execute(
-                    "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(fingerprint) DO NOTHING",
-                    (
-                        r.fingerprint,
-                        r.unit,
-                        r.template_version,
-                        r.revision,
-                        r.submitted_on,
-                        r.errors,
-                        r.warnings,
-                        now,
-                        blob,
-                    ),
-                )
+            for r, packed in entries:
+                if packed is not None:
+                    summary = _pack({k: v for k, v in asdict(r).items() if k not in HEAVY})
+                    self.db.execute(
+                        "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(fingerprint) DO NOTHING",
+                        (
+                            r.fingerprint,
+                            r.unit,
+                            r.template_version,
+                            r.revision,
+                            r.submitted_on,
+                            r.errors,
+                            r.warnings,
+                            now,
+                            summary,
+                            packed,
+                        ),
+                    )
                 self.db.execute(
                     "INSERT INTO seen VALUES (?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET size = excluded.size, "
                     "mtime = excluded.mtime, fingerprint = excluded.fingerprint",
@@ -114,3 +124,16 @@ class Ledger:
                     "WHERE merged.fingerprint <> excluded.fingerprint",
                     (unit, fingerprint, now),
                 )
+
+
+def pack(result: FileResult) -> bytes:
+    """A result's values as stored in the ledger (done in the worker that read the file)."""
+    return _pack(result.heavy())
+
+
+def _pack(data: object) -> bytes:
+    return zlib.compress(json.dumps(data, ensure_ascii=False, default=str).encode("utf-8"))
+
+
+def _unpack(blob: bytes) -> dict:
+    return json.loads(zlib.decompress(blob))

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,12 +19,13 @@ from pathlib import Path
 
 from master.consolidate import Consolidation, consolidate
 from master.extract import FileResult, fingerprint, process_file
-from master.ledger import Ledger, ledger_path
+from master.ledger import Ledger, ledger_path, pack
 from master.workbook import write_long_csv, write_master
 from workbook_templates.catalog import Catalog, load_catalog
 
 SUFFIXES = (".xlsx", ".xlsm")
 PARALLEL_FROM = 4  # fewer files than this are checked in this process: starting workers costs more
+RECORD_BATCH = 200  # results written to the ledger per transaction
 
 
 class MergeError(Exception):
@@ -46,7 +48,7 @@ class MergeOutcome:
     backup: Path | None
     checked: int  # files validated in this run
     reused: int  # files known from the ledger
-    skipped: list[Path] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds by stage (read, validate: summed over files)
 
 
 def discover(inbox: Path, master: Path) -> list[Path]:
@@ -79,6 +81,7 @@ def merge(
     progress: Callable[[int, int], None] | None = None,
     now: dt.datetime | None = None,
 ) -> MergeOutcome:
+    started = time.perf_counter()
     catalog = catalog or load_catalog()
     deadline = deadline or catalog.template.deadline
     if not inbox.is_dir():
@@ -93,23 +96,40 @@ def merge(
         for path in files:
             stat = path.stat()
             known = ledger.known_fingerprint(path, stat.st_size, stat.st_mtime) or fingerprint(path)
-            cached = ledger.result(known)
+            cached = ledger.summary(known)
             if cached is None:
                 todo.append((path, known))
                 continue
             cached.path, cached.size, cached.mtime = str(path), stat.st_size, stat.st_mtime
             results.append(cached)
             reused += 1
-        results += _check(todo, catalog, progress, len(files), reused)
+        ledger.record((r, None) for r in results)  # files seen before, perhaps under another name or time
+        # Values go to the ledger as results arrive; memory keeps only each file's summary.
+        for batch in _batches(_check(todo, catalog, progress, len(files), reused), RECORD_BATCH):
+            ledger.record(batch)
+            results += [light for light, _packed in batch]
+        checked_at = time.perf_counter()
         results.sort(key=lambda r: r.path)
-        ledger.record(results)
-        previous = {unit: r for unit, fp in ledger.previously_merged().items() if (r := ledger.result(fp))}
-        result = consolidate(results, catalog, deadline, previous)
+        result = consolidate(results, catalog, deadline, ledger.previously_merged(), ledger.result)
+        consolidated = time.perf_counter()
         generated = now or dt.datetime.now().replace(microsecond=0)
-        backup = _replace(master, lambda tmp: write_master(tmp, catalog, result, deadline, results, generated))
-        _replace(csv_path(master), lambda tmp: write_long_csv(tmp, catalog, result), keep_backup=False)
+        with _staged(master) as staged_master, _staged(csv_path(master)) as staged_csv:
+            write_master(staged_master, catalog, result, deadline, results, generated)
+            write_long_csv(staged_csv, catalog, result)
+            backup = _commit([(staged_master, master), (staged_csv, csv_path(master))])
         ledger.mark_merged({unit: r.fingerprint for unit, r in result.merged.items()})
-    return MergeOutcome(result, results, master, csv_path(master), backup, len(todo), reused)
+        fresh = {str(path) for path, _known in todo}
+        timings = {
+            stage: sum(r.timings.get(stage, 0.0) for r in results if r.path in fresh)
+            for stage in ("read", "validate", "extract")
+        }
+        timings.update(
+            check_wall=checked_at - started,
+            consolidate=consolidated - checked_at,
+            write=time.perf_counter() - consolidated,
+            total=time.perf_counter() - started,
+        )
+    return MergeOutcome(result, results, master, csv_path(master), backup, len(todo), reused, timings)
 
 
 _CATALOG: Catalog | None = None
@@ -120,36 +140,59 @@ def _init_worker(directory: str) -> None:
     _CATALOG = load_catalog(directory)
 
 
-def _work(path: str, known: str) -> FileResult:
+def _work(path: str, known: str) -> tuple[FileResult, bytes]:
     assert _CATALOG is not None
-    return process_file(Path(path), _CATALOG, known)
+    return _processed(Path(path), _CATALOG, known)
+
+
+def _processed(path: Path, catalog: Catalog, known: str) -> tuple[FileResult, bytes]:
+    """A file's summary and its values packed for the ledger: packing here, in the worker, spares the
+    parent both the work and the transfer of every value."""
+    result = process_file(path, catalog, known)
+    return result.light(), pack(result)
 
 
 def _check(
     todo: list[tuple[Path, str]], catalog: Catalog, progress: Callable[[int, int], None] | None, total: int, done: int
-) -> list[FileResult]:
+) -> Iterator[tuple[FileResult, bytes]]:
+    """Validate the files, in worker processes when there are enough of them, yielding (summary, packed
+    values) as they come."""
     if progress:
         progress(done, total)
     if len(todo) < PARALLEL_FROM:
-        results = []
-        for path, known in todo:
-            results.append(process_file(path, catalog, known))
-            done += 1
-            if progress:
-                progress(done, total)
-        return results
-    from workbook_templates.catalog import CATALOG_DIR
+        outcomes: Iterable[tuple[FileResult, bytes]] = (_processed(path, catalog, known) for path, known in todo)
+        pool = None
+    else:
+        from validators.registry import all_rules
+        from workbook_templates.catalog import CATALOG_DIR
 
-    results = []
-    workers = min(os.cpu_count() or 1, len(todo))
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(str(CATALOG_DIR),)) as pool:
+        all_rules()  # import the rules (pandas, pandera) once here: forked workers inherit them
+
+        pool = ProcessPoolExecutor(
+            min(os.cpu_count() or 1, len(todo)), initializer=_init_worker, initargs=(str(CATALOG_DIR),)
+        )
         futures = [pool.submit(_work, str(path), known) for path, known in todo]
-        for future in as_completed(futures):
-            results.append(future.result())
+        outcomes = (future.result() for future in as_completed(futures))
+    try:
+        for result in outcomes:
             done += 1
             if progress:
                 progress(done, total)
-    return results
+            yield result
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+def _batches(items: Iterable[tuple[FileResult, bytes]], size: int) -> Iterator[list[tuple[FileResult, bytes]]]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _refuse_if_open(master: Path) -> None:
@@ -189,21 +232,33 @@ def _lock(handle: object) -> None:
         msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
 
 
-def _replace(target: Path, write: Callable[[Path], object], keep_backup: bool = True) -> Path | None:
-    """Write through a temporary file in the same folder, flushed to disk, then rename it over ``target``;
-    the previous ``target`` is first copied to its backup (itself written atomically)."""
+@contextmanager
+def _staged(target: Path) -> Iterator[Path]:
+    """A temporary file beside ``target``, removed unless it was renamed into place."""
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        write(tmp)
-        with tmp.open("rb+") as handle:
-            os.fsync(handle.fileno())
-        backup = None
-        if keep_backup and target.exists():
-            backup = backup_path(target)
-            staged = backup.with_name(f".{backup.name}.{os.getpid()}.tmp")
-            shutil.copy2(target, staged)
-            os.replace(staged, backup)
-        os.replace(tmp, target)
-        return backup
+        yield tmp
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _commit(pairs: list[tuple[Path, Path]]) -> Path | None:
+    """Flush every staged file to disk, keep the previous master as its backup, then rename each into
+    place. Everything that can fail for lack of space happens before the first rename."""
+    for staged, _target in pairs:
+        with staged.open("rb+") as handle:
+            os.fsync(handle.fileno())
+    master = pairs[0][1]
+    backup = None
+    if master.exists():
+        backup = backup_path(master)
+        link = backup.with_name(f".{backup.name}.{os.getpid()}.tmp")
+        link.unlink(missing_ok=True)
+        try:
+            os.link(master, link)  # no copy, no space needed
+        except OSError:  # file systems without hard links
+            shutil.copy2(master, link)
+        os.replace(link, backup)
+    for staged, target in pairs:
+        os.replace(staged, target)
+    return backup

@@ -2,8 +2,9 @@
 
 Sheets: Tổng hợp (every indicator by reporting unit, provincial totals of additive indicators, computed
 columns as formulas like the templates), Huyện (districts side by side against the owner's figure),
-Tình trạng nộp, Lỗi, Nguồn, Thay đổi, Biểu đồ. Text that came from a submitter is always written as text:
-nothing a unit typed becomes a formula here.
+Tình trạng nộp, Lỗi, Nguồn, Thay đổi, Biểu đồ, and Phương án tăng trưởng when the Statistics Office's
+submission was merged (scenarios.sheet). Text that came from a submitter is always written as text: nothing
+a unit typed becomes a formula here.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from master.consolidate import Consolidation, received_at
 from master.extract import FileResult
+from scenarios.sheet import add_to_master
 from workbook_templates import derived
 from workbook_templates import layout as L
 from workbook_templates.builder import KIND_LABELS
@@ -130,6 +132,7 @@ class _Master:
         if self.result.changes:
             self._changes()
         self._charts()
+        self._scenarios()
 
     # --- shared ---------------------------------------------------------------------------------------
 
@@ -440,9 +443,10 @@ class _Master:
         )
 
     def _state(self, result: FileResult) -> str:
-        if self.result.merged.get(result.unit) is result:
+        merged = self.result.merged.get(result.unit)
+        if merged is not None and merged.path == result.path:
             return "Đã tổng hợp"
-        if any(old is result for old, _ in self.result.superseded):
+        if any(old.path == result.path for old, _ in self.result.superseded):
             return "Bản cũ (không dùng)"
         return "Bị loại"
 
@@ -513,6 +517,10 @@ class _Master:
                 [change.unit, change.indicator, labels[change.key], change.sheet, change.cell, change.old, change.new]
             ):
                 self._text(ws, row, col, value)
+
+    def _scenarios(self) -> None:
+        """Growth scenarios on the Statistics Office's 2020 GRDP, when its submission was merged."""
+        add_to_master(self.book, self.st, self.catalog, self.result.merged)
 
     # --- Biểu đồ ----------------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
+from openpyxl.worksheet.worksheet import Worksheet
 
 from workbook_templates import layout as L
 from workbook_templates.builder import build_workbook
@@ -25,7 +26,21 @@ PAST = ("actual_2015", "actual_2016", "actual_2017", "actual_2018", "actual_2019
 PLANS = tuple(f"plan_{y}" for y in L.YEARS_PLAN)
 # Mistakes made by editing the built file: saving with openpyxl drops the stored results of formulas (as any
 # program other than Excel may), so such a mistake is best alone in its file.
-REWRITES = frozenset({"S003", "S004", "S005", "S006", "S007", "S008"})
+REWRITES = frozenset({"S003", "S004", "S005", "S006", "S007", "S008", "S012", "S013"})
+
+
+def insert_like_excel(sheet: Worksheet, row: int | None = None, col: int | None = None, amount: int = 1) -> None:
+    """Insert rows before 1-based ``row`` or columns before ``col`` as Excel does: merged cells move with
+    them (openpyxl leaves them in place)."""
+    if row is not None:
+        sheet.insert_rows(row, amount)
+    if col is not None:
+        sheet.insert_cols(col, amount)
+    for merged in list(sheet.merged_cells.ranges):
+        merged.shift(
+            col_shift=amount if col is not None and merged.min_col >= col else 0,
+            row_shift=amount if row is not None and merged.min_row >= row else 0,
+        )
 
 
 class NotApplicable(Exception):
@@ -377,6 +392,25 @@ class Injector:
         row = self._last_row() + 3
         self.edits.append(lambda book: book[L.INDICATORS].cell(row=row + 1, column=1, value="ZZ99"))
         return Injection("S008", L.INDICATORS, L.a1(row, 0), note="mã lạ")
+
+    def _s012(self) -> Injection:
+        ind = self._pick(lambda i: True)
+        row, col = self._rows()[ind.code], L.column_index(L.indicator_columns(), "note")
+        self.edits.append(
+            lambda book: setattr(book[L.INDICATORS].cell(row=row + 1, column=col + 1), "value", "=cmd|' /C calc'!A0")
+        )
+        return self._at("S012", ind, "note", "công thức DDE")
+
+    def _s013(self) -> Injection:
+        ind = self._pick(lambda i: True)
+        row = self._rows()[ind.code] + 1
+        first = L.column_index(L.indicator_columns(), "actual_2016") + 1
+        self.edits.append(
+            lambda book: book[L.INDICATORS].merge_cells(
+                start_row=row, start_column=first, end_row=row, end_column=first + 1
+            )
+        )
+        return self._at("S013", ind, "actual_2016", "gộp ô nhập liệu")
 
     def _s009(self) -> Injection:
         ind = self._pick(lambda i: True)

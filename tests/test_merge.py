@@ -209,6 +209,7 @@ def test_killed_merge_leaves_the_previous_or_the_new_master(tmp_path: Path) -> N
     inbox, master = tmp_path / "inbox", tmp_path / "out" / "master.xlsx"
     inbox.mkdir()
     fillings = generate_all(catalog, 9, ["SKHDT", "SCT", "H844", "H845", "CTK"])
+    late_comer = fillings.pop("CTK")
     for code, filling in fillings.items():
         write_submission(catalog, catalog.unit(code), filling, inbox / f"{code}.xlsx")
     merge(inbox, master, catalog=catalog, now=NOW)
@@ -217,6 +218,8 @@ def test_killed_merge_leaves_the_previous_or_the_new_master(tmp_path: Path) -> N
     saved.mkdir()
     for name in (master.name, ledger_path(master).name):
         shutil.copy2(master.parent / name, saved / name)
+    # A new submission arrives: every run below validates it and writes a master with one more unit.
+    write_submission(catalog, catalog.unit("CTK"), late_comer, inbox / "CTK.xlsx")
     command = [sys.executable, "-m", "cli.main", "merge", str(inbox), "-o", str(master)]
     started = time.perf_counter()
     subprocess.run(command, check=True, capture_output=True, cwd=Path(__file__).parents[1])
@@ -226,7 +229,6 @@ def test_killed_merge_leaves_the_previous_or_the_new_master(tmp_path: Path) -> N
     for _trial in range(14):
         for name in (master.name, ledger_path(master).name):
             shutil.copy2(saved / name, master.parent / name)
-        os.utime(inbox / "SCT.xlsx")  # changed time: the run re-reads a file and writes a new master
         process = subprocess.Popen(
             command,
             stdout=subprocess.DEVNULL,

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from samples.generate import generate_all
-from samples.inject import Injector
+from samples.inject import Injector, insert_like_excel
 from tests.support.libreoffice import recalculate
 from validators.engine import validate_path
 from validators.numbers import format_number, parse_vi_number
@@ -68,7 +68,7 @@ def test_inserted_blank_rows_do_not_disturb_reading(tmp_path: Path) -> None:
     filling.indicators["KT09"]["actual_2016"] = "chưa có"
     path = build_workbook(catalog, unit, tmp_path / "SKHDT.xlsx", filling)
     book = openpyxl.load_workbook(path)
-    book[L.INDICATORS].insert_rows(L.FIRST_DATA_ROW + 3, amount=2)
+    insert_like_excel(book[L.INDICATORS], row=L.FIRST_DATA_ROW + 3, amount=2)
     book.save(path)
     (finding,) = validate_path(path).findings
     row = next(r.row for r in L.indicator_rows(catalog, unit) if r.indicator and r.indicator.code == "KT09")

@@ -34,8 +34,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_one_workbook_per_unit_named_by_code_and_slug(built: Path) -> None:
     catalog = load_catalog()
-    names = sorted(p.name for p in built.glob("*.xlsx"))
-    assert names == sorted(f"{u.code}_{u.slug}.xlsx" for u in catalog.units)
+    names = sorted(p.name for p in built.iterdir())
+    assert names == sorted(f"{u.code}_{u.slug}.xlsm" for u in catalog.units)
 
 
 def test_json_output_lists_every_template(tmp_path: Path) -> None:
@@ -54,18 +54,19 @@ def test_unknown_unit_is_a_usage_error_in_vietnamese(tmp_path: Path) -> None:
     assert not list(tmp_path.iterdir())
 
 
-def test_building_twice_gives_identical_files(tmp_path: Path) -> None:
+@pytest.mark.parametrize("suffix", [".xlsm", ".xlsx"])
+def test_building_twice_gives_identical_files(tmp_path: Path, suffix: str) -> None:
     catalog = load_catalog()
     unit = catalog.unit("CTK")
-    first = build_workbook(catalog, unit, tmp_path / "a.xlsx")
-    second = build_workbook(catalog, unit, tmp_path / "b.xlsx")
+    first = build_workbook(catalog, unit, tmp_path / f"a{suffix}")
+    second = build_workbook(catalog, unit, tmp_path / f"b{suffix}")
     assert _zip_digest(first) == _zip_digest(second)
 
 
 def test_contract_names_sheets_and_key_rows(built: Path) -> None:
     catalog = load_catalog()
     unit = catalog.unit("CTK")
-    book = openpyxl.load_workbook(built / f"{unit.file_stem}.xlsx")
+    book = openpyxl.load_workbook(built / f"{unit.file_stem}.xlsm")
     assert book.sheetnames == [
         L.INSTRUCTIONS,
         L.UNIT_INFO,
@@ -75,6 +76,7 @@ def test_contract_names_sheets_and_key_rows(built: Path) -> None:
         L.PROJECTS,
         L.GRDP,
         L.LISTS,
+        L.XLWINGS_CONF,
     ]
     names = {
         name: book.defined_names[name].attr_text
@@ -123,7 +125,7 @@ def test_contract_names_sheets_and_key_rows(built: Path) -> None:
 def test_staff_experience(built: Path) -> None:
     catalog = load_catalog()
     unit = catalog.unit("SKHDT")
-    book = openpyxl.load_workbook(built / f"{unit.file_stem}.xlsx")
+    book = openpyxl.load_workbook(built / f"{unit.file_stem}.xlsm")
     sheet = book[L.INDICATORS]
     row = L.indicator_rows(catalog, unit)[1].row + 1
     code_cell, input_cell, formula_cell = (
@@ -173,7 +175,7 @@ def test_adding_an_indicator_or_unit_to_the_catalog_changes_the_templates(catalo
     )
     catalog = load_catalog(catalog_copy)
     built = {b.unit.code: b.path for b in build_all(tmp_path, ["SKHDT", "H844", "SNGV"], catalog)}
-    assert built["SNGV"].name == "SNGV_so-ngoai-vu.xlsx"
+    assert built["SNGV"].name == "SNGV_so-ngoai-vu.xlsm"
     for code in ("SKHDT", "H844"):
         sheet = openpyxl.load_workbook(built[code])[L.INDICATORS]
         names = {

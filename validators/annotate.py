@@ -9,14 +9,13 @@ from pathlib import Path
 import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from validators.engine import Report
-from validators.marks import REPORT_HEADER, Marks, marks_for
+from validators.marks import CELL_COL, REPORT_HEADER, REPORT_TITLE, SHEET_COL, Marks, link_target, marks_for
 from workbook_templates import layout as L
-from workbook_templates.styles import FONT
-
-REPORT_WIDTHS = (6, 10, 7, 20, 8, 10, 110)
+from workbook_templates.styles import FONT, LINK_COLOUR
 
 
 def annotate(path: Path, report: Report, out_dir: Path, lang: str = "vi") -> Path:
@@ -43,25 +42,25 @@ def write_report_sheet(book: openpyxl.Workbook, marks: Marks) -> Worksheet:
         book.remove(book[L.REPORT])
     sheet = book.create_sheet(L.REPORT)
     bold = Font(name=FONT, bold=True)
-    sheet["A1"] = "KẾT QUẢ KIỂM TRA DỮ LIỆU"
-    sheet["A1"].font = Font(name=FONT, bold=True, size=14)
-    for offset, (label, value) in enumerate(marks.summary, start=2):
+    title = sheet.cell(row=L.REPORT_TITLE_ROW + 1, column=1, value=REPORT_TITLE)
+    title.font = Font(name=FONT, bold=True, size=14)
+    for offset, (label, value) in enumerate(marks.summary, start=L.REPORT_SUMMARY_ROW + 1):
         sheet.cell(row=offset, column=1, value=label).font = bold
-        sheet.cell(row=offset, column=4, value=value)
-    header_row = len(marks.summary) + 3
-    for col, title in enumerate(REPORT_HEADER, start=1):
-        sheet.cell(row=header_row, column=col, value=title).font = bold
-        sheet.column_dimensions[openpyxl.utils.get_column_letter(col)].width = REPORT_WIDTHS[col - 1]
+        sheet.cell(row=offset, column=L.REPORT_SUMMARY_VALUE_COL + 1, value=value)
+    header_row = L.REPORT_HEADER_ROW + 1
+    for col, title_text in enumerate(REPORT_HEADER, start=1):
+        sheet.cell(row=header_row, column=col, value=title_text).font = bold
+        sheet.column_dimensions[get_column_letter(col)].width = L.REPORT_WIDTHS[col - 1]
     for offset, values in enumerate(marks.rows, start=header_row + 1):
         for col, value in enumerate(values, start=1):
             cell = sheet.cell(row=offset, column=col, value=value)
             cell.font = Font(name=FONT)
-        sheet_name, address = values[3], values[4]
+        sheet_name, address = values[SHEET_COL], values[CELL_COL]
         if address and sheet_name in book.sheetnames:
-            link = sheet.cell(row=offset, column=5)
-            link.hyperlink = f"#'{sheet_name}'!{address}"
-            link.font = Font(name=FONT, color="0563C1", underline="single")
+            link = sheet.cell(row=offset, column=CELL_COL + 1)
+            link.hyperlink = link_target(sheet_name, address)
+            link.font = Font(name=FONT, color=LINK_COLOUR.lstrip("#"), underline="single")
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     last = header_row + max(len(marks.rows), 1)
-    sheet.auto_filter.ref = f"A{header_row}:G{last}"
+    sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(REPORT_HEADER))}{last}"
     return sheet

@@ -97,7 +97,11 @@ class Context:
 
     def row(self, indicator: Indicator) -> dict[str, object]:
         """The indicator's typed inputs as numbers (text and other non-numbers as empty)."""
-        return {key: self.number(indicator, key) for key in INDICATOR_NUMBER_KEYS}
+        return self._rows[indicator.code]
+
+    @cached_property
+    def _rows(self) -> dict[str, dict[str, object]]:
+        return {i.code: {key: self.number(i, key) for key in INDICATOR_NUMBER_KEYS} for i in self.indicators}
 
     def cell(self, indicator: Indicator, key: str) -> CellRef:
         ref = self.sub.cell(indicator.code, key)
@@ -107,9 +111,16 @@ class Context:
     def has_column(self, key: str) -> bool:
         return self.sub.indicators is not None and key in self.sub.indicators.columns
 
-    def numeric_cells(self) -> Iterator[NumericCell]:
+    def numeric_cells(self) -> list[NumericCell]:
         """Every input cell where a number belongs: indicator values, GRDP inputs, project money and years,
-        and the revision number of the unit information."""
+        and the revision number of the unit information (listed once, read by many rules)."""
+        return self._numeric_cells
+
+    @cached_property
+    def _numeric_cells(self) -> list[NumericCell]:
+        return list(self._each_numeric_cell())
+
+    def _each_numeric_cell(self) -> Iterator[NumericCell]:
         for indicator in self.indicators:
             for key in INDICATOR_NUMBER_KEYS:
                 if self.has_column(key):

@@ -5,6 +5,8 @@ the merge (files)."""
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +18,8 @@ from validators.registry import all_rules
 from validators.workbook import RawWorkbook
 from workbook_templates import layout as L
 from workbook_templates.catalog import Catalog, load_catalog
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -57,14 +61,26 @@ def validate_book(book: RawWorkbook, catalog: Catalog | None = None) -> Report:
     return _run(book.label, Context(submission, catalog), submission)
 
 
-def validate_path(path: Path, catalog: Catalog | None = None) -> Report:
-    """Validate a workbook file; an unreadable file gives a report with one X001 finding, never an exception."""
+def validate_path(path: Path, catalog: Catalog | None = None, timings: dict[str, float] | None = None) -> Report:
+    """Validate a workbook file; an unreadable file gives a report with one X001 finding, never an exception.
+    ``timings`` receives the seconds spent reading and validating."""
     catalog = catalog or load_catalog()
+    timings = {} if timings is None else timings
+    started = time.perf_counter()
     try:
         book = read_workbook(path)
     except UnreadableWorkbook as error:
         return _run(Path(path).name, Context(None, catalog, error), None)
-    return validate_book(book, catalog)
+    except Exception as error:
+        logger.exception("unexpected failure reading %s", path)
+        unexpected = UnreadableWorkbook(
+            f"tệp có cấu trúc bất thường, không đọc được ({type(error).__name__})", f"unexpected {error!r}"
+        )
+        return _run(Path(path).name, Context(None, catalog, unexpected), None)
+    read = time.perf_counter()
+    report = validate_book(book, catalog)
+    timings.update(read=read - started, validate=time.perf_counter() - read)
+    return report
 
 
 def _run(label: str, ctx: Context, submission: Submission | None) -> Report:

@@ -1,37 +1,59 @@
 """Read a workbook file into a :class:`RawWorkbook`, defensively.
 
 Values come from python-calamine (fast, read-only, never runs macros). What calamine does not report,
-formula cells, error values and defined names, comes from a scan of the package's XML, parsed with
-defusedxml. A file that cannot be read safely raises :class:`UnreadableWorkbook` with a Vietnamese reason.
+formula cells, error values, defined names, external links and DDE formulas, comes from a scan of the
+package's XML, parsed with defusedxml. Before calamine sees a file, every part of the package is inflated
+here under limits that do not trust the sizes the zip headers claim, and each sheet's real extent is
+bounded: a decompression bomb or an absurdly large sheet is refused, not read. A file that cannot be read
+safely raises :class:`UnreadableWorkbook` with a Vietnamese reason.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import struct
+import time
+import unicodedata
 import zipfile
+import zlib
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import python_calamine
 from defusedxml import ElementTree
 
+from validators.numbers import format_number
 from validators.workbook import ExcelError, Grid, RawWorkbook, normalize, rowcol
+from workbook_templates import layout as L
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 300 * 1024 * 1024
-MAX_RATIO = 200  # uncompressed / compressed, per member: beyond it a member is a decompression bomb
+MAX_PART_BYTES = 100 * 1024 * 1024  # one inflated part
+MAX_TOTAL_BYTES = 300 * 1024 * 1024  # all inflated parts
 MAX_MEMBERS = 5000
+MAX_ROWS = 20_000  # the standard workbook has a few hundred rows; a sheet beyond these is not one of ours
+MAX_COLUMNS = 500  # both limits are also spelled out in the pattern _TOO_FAR
+MAX_CELLS = 1_000_000
+TIME_BUDGET = 20.0  # seconds of reading per file
 
 _NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
     "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
 }
-_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/>|>(.*?)</(?:\w+:)?c>)", re.S)
+# One pass finds a cell reference past column 500 (SF) or row 20,000 (MAX_COLUMNS, MAX_ROWS: group 1 is
+# None) or a cell written without a reference (group 1 matched).
+_ODD_CELL = re.compile(
+    rb'<c r="(?:[A-Z]{3,}|[T-Z][A-Z]|S[G-Z])[0-9]|<c r="[A-Z]{1,2}(?:[0-9]{6,}|[2-9][0-9]{4})"|<c(>| (?!r="))'
+)
+SMALLEST_CELL = 11  # bytes of <c r="A1"/>: a sheet smaller than SMALLEST_CELL * MAX_CELLS has fewer cells
 _ATTR_R = re.compile(rb'\br="([A-Z]+[0-9]+)"')
-_ATTR_T = re.compile(rb'\bt="(\w+)"')
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_ERROR = re.compile(rb'<c [^>]*?\bt="e"')
+_FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.S)
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_DDE = re.compile(rb"[A-Za-z0-9_.]+\|")  # application|topic!item: a dynamic data exchange link
+_ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
+_LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
 
 
 class UnreadableWorkbook(Exception):
@@ -43,52 +65,84 @@ class UnreadableWorkbook(Exception):
         self.reason_en = reason_en
 
 
-def read_workbook(path: Path) -> RawWorkbook:
+@dataclass
+class _Scan:
+    formulas: frozenset[str] | None
+    errors: dict[str, str]
+    dde: list[str]
+
+
+class _Clock:
+    def __init__(self, seconds: float):
+        self.until = time.monotonic() + seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.until:
+            raise UnreadableWorkbook(
+                "đọc tệp quá thời gian cho phép (tệp quá lớn hoặc bất thường)", "time budget exceeded"
+            )
+
+
+def read_workbook(path: Path, budget: float = TIME_BUDGET) -> RawWorkbook:
     path = Path(path)
+    clock = _Clock(budget)
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
-            head = handle.read(8)
+            head = handle.read(max(8, min(size, 1 << 20)))
     except OSError as error:
         raise UnreadableWorkbook(
-            f"không mở được tệp ({error.strerror or error})", f"cannot open the file ({error})"
+            f"không mở được tệp ({error.strerror or error}); tệp có thể đang được chương trình khác mở hoặc khóa",
+            f"cannot open the file ({error})",
         ) from error
     _check_signature(head, size)
     try:
         with zipfile.ZipFile(path) as package:
-            _check_package(package)
-            sheets, names = _workbook_parts(package)
-            scans = {name: _scan_sheet(package.read(part)) for name, (part, _hidden) in sheets.items()}
-            vba = package.read("xl/vbaProject.bin") if "xl/vbaProject.bin" in package.namelist() else None
-    except zipfile.BadZipFile as error:
+            parts = _inflate_all(package, clock)
+        sheets, names, external = _workbook_parts(parts)
+        wanted = set(L.DATA_SHEETS)
+        sheets = {n: v for n, v in sheets.items() if unicodedata.normalize("NFC", n) in wanted}
+        scans = {name: _scan_sheet(parts[part], clock) for name, (part, _hidden) in sheets.items()}
+    except (zipfile.BadZipFile, zlib.error, EOFError, struct.error) as error:
         raise UnreadableWorkbook("tệp bị hỏng (không giải nén được)", f"the file is corrupt ({error})") from error
     except (KeyError, ElementTree.ParseError) as error:
         raise UnreadableWorkbook("cấu trúc tệp Excel bị hỏng", f"the workbook structure is broken ({error})") from error
-    except (ValueError, NotImplementedError, RuntimeError) as error:  # defusedxml refusals, encrypted members
+    except (ValueError, NotImplementedError, RuntimeError) as error:  # defusedxml refuses DOCTYPE and entities
         raise UnreadableWorkbook(
-            "tệp chứa nội dung không an toàn hoặc bị mã hóa", f"unsafe content ({error})"
+            "tệp chứa nội dung XML không an toàn (DOCTYPE, thực thể ngoài)", f"unsafe XML content ({error})"
         ) from error
     try:
         values = python_calamine.CalamineWorkbook.from_path(str(path))
         grids = {}
         for name, (_part, hidden) in sheets.items():
-            rows = values.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            formulas, errors = scans[name]
-            grid = Grid(name, [[normalize(v) for v in row] for row in rows], formulas, hidden)
-            for address, text in errors.items():  # calamine reads error values as empty
+            clock.check()
+            sheet = values.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+            key = unicodedata.normalize("NFC", name)
+            grid = Grid(
+                key,
+                [[normalize(v) for v in row] for row in rows],
+                scans[name].formulas,
+                hidden,
+                merged=[(a, b) for a, b in sheet.merged_cell_ranges or []],
+                dde=scans[name].dde,
+            )
+            for address, text in scans[name].errors.items():  # calamine reads error values as empty
                 row, col = rowcol(address)
                 if row < grid.height and col < len(grid.rows[row]):
                     grid.rows[row][col] = ExcelError(text)
-            grids[name] = grid
+            grids[key] = grid
     except python_calamine.CalamineError as error:
         raise UnreadableWorkbook(
             "không đọc được dữ liệu trong tệp", f"cannot read the cell values ({error})"
         ) from error
+    vba = parts.get("xl/vbaProject.bin")
     return RawWorkbook(
         label=path.name,
         sheets=grids,
         names=names,
         vba_digest=hashlib.sha256(vba).hexdigest() if vba is not None else None,
+        external_links=external,
     )
 
 
@@ -100,43 +154,89 @@ def _check_signature(head: bytes, size: int) -> None:
             f"tệp quá lớn ({size // (1024 * 1024)} MB, tối đa {MAX_FILE_BYTES // (1024 * 1024)} MB)", "file too large"
         )
     if head.startswith(b"\xd0\xcf\x11\xe0"):
+        if _ENCRYPTED in head:
+            raise UnreadableWorkbook(
+                "tệp đã đặt mật khẩu; hãy mở bằng Excel, bỏ mật khẩu (Tệp > Thông tin > Bảo vệ sổ làm việc) "
+                "rồi gửi lại",
+                "a password-encrypted workbook",
+            )
         raise UnreadableWorkbook(
-            "tệp là định dạng Excel cũ (.xls) hoặc đã đặt mật khẩu; hãy mở bằng Excel, bỏ mật khẩu và lưu lại "
-            "dạng .xlsx/.xlsm",
-            "old binary .xls format or a password-encrypted workbook",
+            "tệp là định dạng Excel cũ (.xls); hãy mở bằng Excel và lưu lại dạng .xlsx hoặc .xlsm (biểu mẫu chuẩn)",
+            "old binary .xls format",
         )
     if not head.startswith(b"PK"):
         raise UnreadableWorkbook("tệp không phải là tệp Excel (.xlsx/.xlsm)", "not an .xlsx/.xlsm file")
 
 
-def _check_package(package: zipfile.ZipFile) -> None:
+def _inflate_all(package: zipfile.ZipFile, clock: _Clock) -> dict[str, bytes]:
+    """Every part of the package, inflated from its raw bytes with caps that ignore the sizes declared in
+    the zip headers (a bomb may lie about them)."""
     members = package.infolist()
     if len(members) > MAX_MEMBERS:
         raise UnreadableWorkbook("tệp chứa quá nhiều thành phần", "too many members in the package")
     names = {m.filename for m in members}
-    if "mimetype" in names and b"opendocument" in package.read("mimetype"):
+    if "mimetype" in names:
         raise UnreadableWorkbook(
-            "tệp là bảng tính OpenDocument (.ods) đổi đuôi; hãy lưu lại dạng .xlsx", "an .ods renamed to .xlsx"
+            "tệp là bảng tính OpenDocument (.ods) đổi đuôi; hãy mở bằng Excel hoặc LibreOffice và lưu lại dạng .xlsx",
+            "an OpenDocument spreadsheet renamed to .xlsx",
         )
     if "xl/workbook.xml" not in names:
         raise UnreadableWorkbook("tệp không phải là bảng tính Excel", "no xl/workbook.xml in the package")
-    total = 0
+    parts, total = {}, 0
     for member in members:
-        total += member.file_size
-        if member.file_size > 1024 * 1024 and member.file_size > MAX_RATIO * max(member.compress_size, 1):
+        clock.check()
+        if member.flag_bits & 0x1:
+            raise UnreadableWorkbook("tệp có thành phần bị mã hóa", "an encrypted zip member")
+        data = _inflate(package, member, MAX_TOTAL_BYTES - total, clock)
+        if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:4096]:  # OOXML never declares a DTD
             raise UnreadableWorkbook(
-                "tệp có thành phần nén bất thường (nghi là bom giải nén)", f"decompression bomb ({member.filename})"
+                "tệp chứa nội dung XML không an toàn (DOCTYPE, thực thể ngoài)", f"DTD in {member.filename}"
             )
-    if total > MAX_UNCOMPRESSED_BYTES:
-        raise UnreadableWorkbook(
-            f"dữ liệu giải nén quá lớn ({total // (1024 * 1024)} MB)", "uncompressed content too large"
-        )
+        total += len(data)
+        parts[member.filename] = data
+    return parts
 
 
-def _workbook_parts(package: zipfile.ZipFile) -> tuple[dict[str, tuple[str, bool]], dict[str, str]]:
-    """Sheet name -> (XML part, hidden), and the workbook-level defined names."""
-    workbook = ElementTree.fromstring(package.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
+def _inflate(package: zipfile.ZipFile, member: zipfile.ZipInfo, room: int, clock: _Clock) -> bytes:
+    limit = min(MAX_PART_BYTES, room)
+    package.fp.seek(member.header_offset)
+    header = package.fp.read(_LOCAL_HEADER.size)
+    fields = _LOCAL_HEADER.unpack(header)
+    if fields[0] != 0x04034B50:
+        raise zipfile.BadZipFile(f"bad local header for {member.filename}")
+    package.fp.seek(fields[9] + fields[10], 1)  # file name and extra field
+    raw = package.fp.read(member.compress_size)
+    if member.compress_type == zipfile.ZIP_STORED:
+        data = raw
+    elif member.compress_type == zipfile.ZIP_DEFLATED:
+        inflater, chunks, size = zlib.decompressobj(-15), [], 0
+        for start in range(0, len(raw), 1 << 16):
+            clock.check()
+            chunk = inflater.decompress(raw[start : start + (1 << 16)], limit + 1 - size)
+            size += len(chunk)
+            chunks.append(chunk)
+            if size > limit or inflater.unconsumed_tail:
+                raise _bomb(member)
+        data = b"".join(chunks)
+    else:
+        raise UnreadableWorkbook("tệp dùng kiểu nén không phải của Excel", f"compression {member.compress_type}")
+    if len(data) > limit:
+        raise _bomb(member)
+    if zlib.crc32(data) != member.CRC:
+        raise zipfile.BadZipFile(f"bad CRC for {member.filename}")
+    return data
+
+
+def _bomb(member: zipfile.ZipInfo) -> UnreadableWorkbook:
+    return UnreadableWorkbook(
+        "tệp có thành phần giải nén ra quá lớn (nghi là bom giải nén)", f"decompression bomb ({member.filename})"
+    )
+
+
+def _workbook_parts(parts: dict[str, bytes]) -> tuple[dict[str, tuple[str, bool]], dict[str, str], list[str]]:
+    """Sheet name -> (XML part, hidden); the workbook-level defined names; external link targets."""
+    workbook = ElementTree.fromstring(parts["xl/workbook.xml"])
+    rels = ElementTree.fromstring(parts["xl/_rels/workbook.xml.rels"])
     targets = {r.get("Id"): r.get("Target") for r in rels.findall("rel:Relationship", _NS)}
     sheets = {}
     for sheet in workbook.findall("m:sheets/m:sheet", _NS):
@@ -148,22 +248,50 @@ def _workbook_parts(package: zipfile.ZipFile) -> tuple[dict[str, tuple[str, bool
         for d in workbook.findall("m:definedNames/m:definedName", _NS)
         if d.get("localSheetId") is None
     }
-    return sheets, names
+    external = []
+    for name, data in parts.items():
+        if name.startswith("xl/externalLinks/_rels/"):
+            rel = ElementTree.fromstring(data)
+            external += [r.get("Target") or "" for r in rel.findall("rel:Relationship", _NS)]
+    return sheets, names, external
 
 
-def _scan_sheet(xml: bytes) -> tuple[frozenset[str] | None, dict[str, str]]:
-    """The cells of a sheet's XML that hold a formula, and those holding an error value."""
-    formulas, errors = set(), {}
-    for match in _CELL.finditer(xml):
-        attributes, body = match.group(1), match.group(3) or b""
-        address = _ATTR_R.search(attributes)
-        if address is None:  # cell references are optional in the format: cannot tell where formulas are
-            return None, errors
-        ref = address.group(1).decode()
-        if _FORMULA.search(body):
-            formulas.add(ref)
-        kind = _ATTR_T.search(attributes)
-        if kind and kind.group(1) == b"e":
-            value = _VALUE.search(body)
-            errors[ref] = value.group(1).decode("utf-8", "replace") if value else "#N/A"
-    return frozenset(formulas), errors
+def _scan_sheet(xml: bytes, clock: _Clock) -> _Scan:
+    """The cells of a sheet's XML that hold a formula, an error value or a DDE link; refuses a sheet whose
+    cells reach beyond the limits (calamine would hold the whole rectangle in memory). Looks only at the few
+    places that matter, with searches that run in C: one pass for a reference beyond the limits or a cell
+    without a reference, then each formula and each error value."""
+    clock.check()
+    if len(xml) > SMALLEST_CELL * MAX_CELLS and xml.count(b"<c ") > MAX_CELLS:
+        raise _too_large()
+    odd = _ODD_CELL.search(xml)
+    if odd and odd.group(1) is None:
+        raise _too_large()
+    if odd:  # references are optional in the format: without them formulas cannot be placed
+        return _Scan(None, {}, [])
+    formulas, errors, dde = set(), {}, []
+    for match in _FORMULA.finditer(xml):
+        ref = _enclosing_ref(xml, match.start())
+        formulas.add(ref)
+        if match.group(1) and _DDE.search(match.group(1)):
+            dde.append(ref)
+    for match in _ERROR.finditer(xml):
+        ref = _ATTR_R.search(xml, match.start(), xml.find(b">", match.start())).group(1).decode()
+        value = _VALUE.search(xml, match.end(), xml.find(b"</c>", match.end()))
+        errors[ref] = value.group(1).decode("utf-8", "replace") if value else "#N/A"
+    return _Scan(frozenset(formulas), errors, dde)
+
+
+def _enclosing_ref(xml: bytes, position: int) -> str:
+    """The reference of the cell whose tag opens last before ``position``."""
+    start = xml.rfind(b"<c ", 0, position)
+    return _ATTR_R.search(xml, start, xml.find(b">", start)).group(1).decode()
+
+
+def _too_large() -> UnreadableWorkbook:
+    return UnreadableWorkbook(
+        f"trang tính quá lớn bất thường (vượt {format_number(MAX_ROWS)} dòng, {MAX_COLUMNS} cột hoặc "
+        f"{format_number(MAX_CELLS)} ô); "
+        "đây không phải biểu mẫu chuẩn",
+        "a sheet far larger than the standard workbook",
+    )

@@ -17,15 +17,18 @@ __all__ = ["ExcelError", "Grid", "RawWorkbook", "a1", "normalize", "resolve_name
 @dataclass
 class Grid:
     name: str
-    rows: list[list[object]]  # row 0 is sheet row 1; empty cells are None, error values ExcelError
+    rows: list[list[object]]  # row 0 is sheet row 1; empty cells are None or "", error values ExcelError
     formulas: frozenset[str] | None = None  # A1 addresses of formula cells; None when the source cannot tell
     hidden: bool = False
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)  # ((row, col), (row, col))
+    dde: list[str] = field(default_factory=list)  # A1 of formulas that link to another program (DDE)
 
     def value(self, row: int, col: int) -> object:
+        """The cell's value; None when empty (the readers give "" for an empty cell, normalized here)."""
         if 0 <= row < len(self.rows):
             cells = self.rows[row]
             if 0 <= col < len(cells):
-                return cells[col]
+                return normalize(cells[col])
         return None
 
     @property
@@ -46,6 +49,7 @@ class RawWorkbook:
     sheets: dict[str, Grid]
     names: dict[str, str] = field(default_factory=dict)  # defined name -> reference, e.g. 'Sheet'!$C$4
     vba_digest: str | None = None  # sha256 of xl/vbaProject.bin when the file carries macros
+    external_links: list[str] = field(default_factory=list)  # targets of links to other workbooks
 
 
 def a1(row: int, col: int) -> str:
@@ -71,5 +75,5 @@ def resolve_name(book: RawWorkbook, name: str) -> tuple[str, int, int] | None:
 
 
 def normalize(value: object) -> object:
-    """Empty strings become None and text is trimmed of nothing else: what was typed stays as typed."""
+    """An empty cell as None, whatever the source gives for it."""
     return None if value == "" else value

@@ -1,11 +1,16 @@
 """Build the standard workbook of a unit from the catalog and the layout (XlsxWriter).
 
+A path ending in .xlsm gives the template staff receive: it embeds the VBA project of the validation buttons
+(``vba_project.py``), the buttons themselves and the hidden ``xlwings.conf`` sheet. A path ending in .xlsx gives
+the same workbook without them (sample and test submissions).
+
 The same catalog always gives the same workbook: no clock, no randomness, fixed document properties.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -29,6 +34,7 @@ from workbook_templates.formulas import (
     project_formula,
 )
 from workbook_templates.styles import Styles
+from workbook_templates.vba_project import BUTTONS, conf_rows, vba_project
 
 KIND_LABELS = {"level": "Tuyệt đối", "rate": "Tỷ lệ", "growth": "Tốc độ", "count": "Lũy kế"}
 UNIT_KIND_LABELS = {
@@ -83,7 +89,7 @@ class BuiltTemplate:
     path: Path
 
 
-def workbook_filename(unit: Unit, suffix: str = ".xlsx") -> str:
+def workbook_filename(unit: Unit, suffix: str = ".xlsm") -> str:
     return unit.file_stem + suffix
 
 
@@ -92,14 +98,16 @@ def build_all(
     unit_codes: Iterable[str] | None = None,
     catalog: Catalog | None = None,
     progress: Callable[[Unit], None] | None = None,
+    suffix: str = ".xlsm",
 ) -> list[BuiltTemplate]:
+    """The templates of the given units (default: all), macro-enabled unless ``suffix`` is ".xlsx"."""
     catalog = catalog or load_catalog()
     codes = list(unit_codes or [u.code for u in catalog.units])
     out_dir.mkdir(parents=True, exist_ok=True)
     built = []
     for code in codes:
         unit = catalog.unit(code)
-        path = out_dir / workbook_filename(unit)
+        path = out_dir / workbook_filename(unit, suffix)
         build_workbook(catalog, unit, path)
         built.append(BuiltTemplate(unit, path))
         if progress:
@@ -109,11 +117,12 @@ def build_all(
 
 def build_workbook(catalog: Catalog, unit: Unit, path: Path, filling: Filling | None = None) -> Path:
     """Write ``unit``'s standard workbook to ``path`` atomically (a temporary file renamed into place),
-    empty or with ``filling`` typed in (computed cells then carry their results, as Excel would save them)."""
+    empty or with ``filling`` typed in (computed cells then carry their results, as Excel would save them);
+    with the validation buttons when ``path`` ends in .xlsm."""
     tmp = path.with_name(f".{path.name}.tmp")
     workbook = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False})
     try:
-        _Builder(workbook, catalog, unit, filling or Filling()).build()
+        _Builder(workbook, catalog, unit, filling or Filling(), path.suffix.lower() == ".xlsm").build()
     finally:
         workbook.close()
     tmp.replace(path)
@@ -121,11 +130,12 @@ def build_workbook(catalog: Catalog, unit: Unit, path: Path, filling: Filling | 
 
 
 class _Builder:
-    def __init__(self, workbook: Workbook, catalog: Catalog, unit: Unit, filling: Filling):
+    def __init__(self, workbook: Workbook, catalog: Catalog, unit: Unit, filling: Filling, macros: bool = False):
         self.wb = workbook
         self.filling = filling
         self.catalog = catalog
         self.unit = unit
+        self.macros = macros
         self.st = Styles(workbook)
         released = dt.datetime.combine(catalog.template.released, dt.time(8, 0))
         workbook.set_properties(
@@ -139,6 +149,8 @@ class _Builder:
             }
         )
         workbook.set_calc_mode("auto")
+        if macros:
+            workbook.add_vba_project(io.BytesIO(vba_project()), is_stream=True)
 
     def build(self) -> None:
         self._instructions()
@@ -150,6 +162,8 @@ class _Builder:
         if "grdp" in self.unit.extra_sheets:
             self._grdp()
         self._lists()
+        if self.macros:
+            self._xlwings_conf()
         self.wb.worksheets()[1].activate()
 
     # --- shared pieces ------------------------------------------------------------------------------
@@ -232,6 +246,26 @@ class _Builder:
     def _define(self, name: str, sheet: str, row: int, col: int) -> None:
         self.wb.define_name(name, f"='{sheet}'!{L.a1(row, col, absolute=True)}")
 
+    def _buttons(self, ws: Worksheet, sheet: str) -> None:
+        """The validation buttons, bound to the Subs of the embedded VBA module (macro-enabled only)."""
+        if not self.macros:
+            return
+        ws.set_row(L.BUTTON_ROW, L.BUTTON_ROW_HEIGHT)
+        top = (L.BUTTON_ROW_HEIGHT * 4 // 3 - L.BUTTON_HEIGHT) // 2  # points to pixels, then centred
+        for index, button in enumerate(BUTTONS):
+            ws.insert_button(
+                L.BUTTON_ROW,
+                L.BUTTON_COLS[sheet],
+                {
+                    "macro": button.macro,
+                    "caption": button.caption,
+                    "width": L.BUTTON_WIDTH,
+                    "height": L.BUTTON_HEIGHT,
+                    "x_offset": index * (L.BUTTON_WIDTH + L.BUTTON_GAP),
+                    "y_offset": top,
+                },
+            )
+
     # --- sheets -------------------------------------------------------------------------------------
 
     def _instructions(self) -> None:
@@ -294,7 +328,7 @@ class _Builder:
             if field.role == "fixed":
                 self._put(ws, row, L.INFO_VALUE_COL, self.filling.info.get(field.key, fixed[field.key]), self.st.fixed)
             elif field.role == "stamp":
-                self._put(ws, row, L.INFO_VALUE_COL, self.filling.info.get(field.key), self.st.computed_text)
+                self._put(ws, row, L.INFO_VALUE_COL, self.filling.info.get(field.key), self.st.stamp)
             elif field.type == "date":
                 self._put(ws, row, L.INFO_VALUE_COL, self.filling.info.get(field.key), self.st.input_date)
                 ws.data_validation(
@@ -322,6 +356,7 @@ class _Builder:
                 ws.write_string(row, L.INFO_HELP_COL, field.help_vi, self.st.guidance)
             if field.key in names:
                 self._define(names[field.key], L.UNIT_INFO, row, L.INFO_VALUE_COL)
+        self._buttons(ws, L.UNIT_INFO)
         ws.protect("", PROTECTION)
 
     def _indicators(self) -> None:
@@ -369,6 +404,7 @@ class _Builder:
         ws.set_v_pagebreaks([L.column_index(columns, key) for key in L.INDICATOR_PAGE_BREAKS])
         ws.print_area(L.TITLE_ROW, 0, last, len(columns) - 1)
         ws.autofilter(L.NUMBER_ROW, 0, last, len(columns) - 1)
+        self._buttons(ws, L.INDICATORS)
         ws.protect("", PROTECTION)
 
     def _group_headers(self, ws: Worksheet, columns: tuple[L.Column, ...]) -> None:
@@ -619,5 +655,15 @@ class _Builder:
         ws.write_string(0, 0, "Lĩnh vực", self.st.bold)
         for row, area in enumerate(self.catalog.areas, start=1):
             ws.write_string(row, 0, area.name_vi)
+        ws.hide()
+        ws.protect("", PROTECTION)
+
+    def _xlwings_conf(self) -> None:
+        ws = self.wb.add_worksheet(L.XLWINGS_CONF)
+        ws.set_column(0, 0, 30)
+        ws.set_column(1, 1, 60)
+        for row, (key, value) in enumerate(conf_rows()):
+            ws.write_string(row, 0, key)
+            ws.write_string(row, 1, value)
         ws.hide()
         ws.protect("", PROTECTION)

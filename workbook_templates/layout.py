@@ -15,6 +15,7 @@ from functools import cache
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from workbook_templates.catalog import CATALOG_DIR, Area, Catalog, Indicator, Unit
+from workbook_templates.styles import AREA_FILL, COMPUTED_FILL, HEADER_FILL, INPUT_FILL
 
 # Sheet names (Vietnamese, as staff see them).
 INSTRUCTIONS = "Hướng dẫn"
@@ -26,8 +27,10 @@ PROJECTS = "Dự án đầu tư công"
 GRDP = "GRDP"
 LISTS = "Danh mục"
 REPORT = "Kết quả kiểm tra"  # written by the validation button and `kehoach validate --annotate`
+XLWINGS_CONF = "xlwings.conf"  # hidden settings read by the xlwings VBA module (macro-enabled templates only)
 
 SECTION_SHEETS = {"evaluation": EVALUATION, "plan": PLAN}
+DATA_SHEETS = (UNIT_INFO, INDICATORS, EVALUATION, PLAN, PROJECTS, GRDP)  # the sheets a reader needs
 
 # Workbook-level defined names (the machine-readable contract).
 NAME_UNIT_CODE = "kh_unit_code"
@@ -49,6 +52,25 @@ INDICATOR_PRINT_SCALE = 62
 
 INFO_FIRST_ROW = 3  # Thông tin đơn vị / section sheets: key in column A (hidden), label B, value C
 INFO_KEY_COL, INFO_LABEL_COL, INFO_VALUE_COL, INFO_HELP_COL = 0, 1, 2, 3
+INFO_COLUMN_KEYS = ("key", "label", "value", "help")  # the same four columns, by name
+STAMP_TIME, STAMP_RESULT, STAMP_FINGERPRINT = "check_time", "check_result", "check_fingerprint"  # unit fields
+STAMP_KEYS = (STAMP_TIME, STAMP_RESULT, STAMP_FINGERPRINT)
+
+# The two buttons of a macro-enabled template sit side by side in the row above the table (made taller to
+# hold them): above the values on the unit-information sheet, right of the legend on the indicator sheet,
+# where the frozen rows keep them in view.
+BUTTON_ROW = LEGEND_ROW
+BUTTON_ROW_HEIGHT = 30  # points
+BUTTON_COLS = {UNIT_INFO: INFO_VALUE_COL, INDICATORS: 3}
+BUTTON_WIDTH, BUTTON_HEIGHT, BUTTON_GAP = 170, 30, 12  # pixels, room for a wider substitute font
+
+# The report sheet: a title, summary lines (label from column A, value in column E), then the table of
+# findings (header row, one row per finding).
+REPORT_TITLE_ROW = 0
+REPORT_SUMMARY_ROW = 1
+REPORT_SUMMARY_VALUE_COL = 4
+REPORT_HEADER_ROW = 6
+REPORT_WIDTHS = (6, 10, 7, 20, 8, 10, 110)
 
 PROJECT_ROWS = 50
 YEARS_PAST = (2015, 2016, 2017, 2018, 2019, 2020)
@@ -249,3 +271,45 @@ def grdp_year_col(year: int) -> int:
 
 def grdp_column_keys() -> tuple[str, ...]:
     return ("row_key", "label", "unit", *(f"y{y}" for y in YEARS_PAST), "avg_2016_2020")
+
+
+# --- The fill each template cell has -----------------------------------------------------------------
+# A check colours the cells it marks; clearing the marks puts back the fill the template gave each cell. That
+# fill is derived from where the cell is, not read back (the remote engine cannot read colours), and a test
+# holds it equal to what the builder writes.
+
+_ROLE_FILLS = {"input": INPUT_FILL, "formula": COMPUTED_FILL}
+_INFO_FILLS = {"fixed": AREA_FILL, "stamp": COMPUTED_FILL, "input": INPUT_FILL}
+
+
+def template_fill(catalog: Catalog, sheet: str, row_key: str, column_key: str) -> str | None:
+    """The fill colour the template gives the cell of ``sheet`` in the row keyed ``row_key`` (field, section,
+    indicator code, project row or GRDP row key) and the column keyed ``column_key`` (as the hidden key row
+    names it, or one of INFO_COLUMN_KEYS); None for no fill or a cell the template does not key."""
+    if sheet == UNIT_INFO:
+        roles = {f.key: f.role for f in unit_fields()}
+        return _INFO_FILLS.get(roles.get(row_key, "")) if column_key == "value" else None
+    if sheet in SECTION_SHEETS.values():
+        if row_key not in {s.key for s in sections() if s.sheet == sheet}:
+            return None
+        return {"label": HEADER_FILL, "value": INPUT_FILL}.get(column_key)
+    if sheet == INDICATORS:
+        roles = {c.key: c.role for c in indicator_columns()}
+        return _ROLE_FILLS.get(roles.get(column_key, "")) if catalog.has_indicator(row_key) else None
+    if sheet == PROJECTS:
+        columns = {c.key: c for c in project_columns()}
+        if column_key not in columns:
+            return None
+        if row_key == PROJECT_TOTAL_KEY:
+            return COMPUTED_FILL if columns[column_key].type == "number" else AREA_FILL
+        return _ROLE_FILLS.get(columns[column_key].role) if row_key in project_rows() else None
+    if sheet == GRDP:
+        row = next((r for r in grdp_rows(catalog) if r.key == row_key), None)
+        if row is None or column_key not in grdp_column_keys() or column_key == "row_key":
+            return None
+        if row.role == "heading":
+            return AREA_FILL
+        if column_key in ("label", "unit"):
+            return None
+        return INPUT_FILL if row.role == "input" and column_key != "avg_2016_2020" else COMPUTED_FILL
+    return None

@@ -16,6 +16,7 @@ HEADER_FILL = "#DDEBF7"
 AREA_FILL = "#F2F2F2"
 ERROR_FILL = "#FF9999"  # marks written by the validation button / --annotate
 WARNING_FILL = "#FFE699"
+LINK_COLOUR = "#0563C1"  # links of the report sheet to the marked cells
 
 
 def number_format(decimals: int) -> str:
@@ -47,6 +48,8 @@ class Styles:
         self.input_cell = self._cached(bg_color=INPUT_FILL, border=1, text_wrap=True, locked=False)
         self.input_date = self._cached(bg_color=INPUT_FILL, border=1, locked=False, num_format="dd/mm/yyyy")
         self.computed_text = self._cached(bg_color=COMPUTED_FILL, border=1, italic=True, align="center")
+        # Text format: Excel would read a fingerprint made of digits (or digits and one "e") as a number.
+        self.stamp = self._cached(bg_color=COMPUTED_FILL, border=1, italic=True, align="center", num_format="@")
         self.fixed = self._cached(border=1, bold=True, bg_color=AREA_FILL)
 
     def _cached(self, **props) -> Format:

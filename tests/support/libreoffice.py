@@ -28,7 +28,8 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def _convert(paths: Sequence[Path], out_dir: Path, target: str, timeout: float) -> list[Path]:
+def convert(paths: Sequence[Path], out_dir: Path, target: str, timeout: float = 300) -> list[Path]:
+    """Convert each file with LibreOffice to ``target`` (a --convert-to filter, e.g. "ods", "xls:MS Excel 97")."""
     binary = soffice()
     if binary is None:
         raise RuntimeError("LibreOffice (soffice) is not installed")
@@ -60,8 +61,8 @@ def _convert(paths: Sequence[Path], out_dir: Path, target: str, timeout: float) 
 
 def recalculate(paths: Sequence[Path], out_dir: Path, timeout: float = 300) -> list[Path]:
     """Open each workbook in LibreOffice, recalculate every formula and save it as .xlsx in ``out_dir``."""
-    return _convert(paths, out_dir, "xlsx:Calc MS Excel 2007 XML", timeout)
+    return convert(paths, out_dir, "xlsx:Calc MS Excel 2007 XML", timeout)
 
 
 def to_pdf(paths: Sequence[Path], out_dir: Path, timeout: float = 300) -> list[Path]:
-    return _convert(paths, out_dir, "pdf", timeout)
+    return convert(paths, out_dir, "pdf", timeout)

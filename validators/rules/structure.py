@@ -9,6 +9,7 @@ from validators.contract import CellRef, clean_code
 from validators.findings import ERROR, WARNING, Finding
 from validators.registry import rule
 from validators.schemas import missing_columns
+from validators.workbook import a1, rowcol
 from workbook_templates import layout as L
 
 
@@ -209,3 +210,55 @@ def unknown_unit(ctx: Context) -> Iterator[Finding]:
     value, ref = ctx.sub.identity[L.NAME_UNIT_CODE]
     if not ctx.catalog.has_unit(clean_code(value)):
         yield ctx.finding("S010", ref or CellRef(L.UNIT_INFO, L.INFO_FIRST_ROW, L.INFO_VALUE_COL), found=value)
+
+
+@rule(
+    "S012",
+    WARNING,
+    "Liên kết ngoài hoặc DDE",
+    "Tệp có {what}: hệ thống không cập nhật và không chạy các liên kết này; số liệu được lấy đúng như giá trị đang "
+    "lưu trong tệp. Hãy thay bằng số liệu nhập trực tiếp.",
+    "External link or DDE",
+    "The file has {what_en}: they are never refreshed or run; the values stored in the file are used.",
+)
+def external_links(ctx: Context) -> Iterator[Finding]:
+    """Links to other workbooks and DDE formulas (which would start another program in Excel): reported,
+    never followed."""
+    links = ctx.sub.book.external_links
+    if links:
+        yield ctx.sheet_finding(
+            "S012",
+            "",
+            what=f"liên kết đến tệp khác ({', '.join(links[:3])})",
+            what_en=f"links to other workbooks ({', '.join(links[:3])})",
+        )
+    for grid in ctx.sub.book.sheets.values():
+        for address in grid.dde:
+            row, col = rowcol(address)
+            yield ctx.finding(
+                "S012",
+                CellRef(grid.name, row, col),
+                what="công thức DDE gọi chương trình khác",
+                what_en="a DDE formula calling another program",
+            )
+
+
+@rule(
+    "S013",
+    WARNING,
+    "Ô nhập liệu bị gộp",
+    "Vùng {area} bị gộp ô (merge) đè lên các ô nhập liệu: chỉ ô đầu tiên được đọc. Hãy bỏ gộp ô và nhập số liệu "
+    "vào từng ô.",
+    "Merged cells over input cells",
+    "The range {area} merges input cells: only its first cell is read. Unmerge it and fill each cell.",
+)
+def merged_inputs(ctx: Context) -> Iterator[Finding]:
+    """Merged cells that cover input cells of the indicator table (the template merges only headings)."""
+    table = ctx.sub.indicators
+    if table is None or table.key_row is None:
+        return
+    inputs = {table.columns[c.key] for c in L.indicator_columns() if c.role == "input" and c.key in table.columns}
+    rows = {row for rows in ctx.sub.indicator_rows.values() for row in rows}
+    for (top, left), (bottom, right) in table.grid.merged:
+        if any(r in rows for r in range(top, bottom + 1)) and any(c in inputs for c in range(left, right + 1)):
+            yield ctx.finding("S013", CellRef(table.grid.name, top, left), area=f"{a1(top, left)}:{a1(bottom, right)}")

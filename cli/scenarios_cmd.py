@@ -1,0 +1,169 @@
+"""`kehoach scenarios`: growth scenarios 2021-2025 from the Statistics Office's 2020 GRDP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from cli import exit_codes
+from cli.output import FORMAT_OPTION, emit_json, fail, say
+
+if TYPE_CHECKING:
+    from scenarios.model import Base, Projection, Target
+
+DEFAULT_OUTPUT = Path("phuong-an-tang-truong.xlsx")
+
+
+@click.command("scenarios")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=f"Bảng tính phương án sẽ ghi (mặc định {DEFAULT_OUTPUT} trong thư mục hiện tại; "
+    "với --format json chỉ ghi khi có -o).",
+)
+@click.option(
+    "--assumptions",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Tệp CSV giả định tốc độ tăng của các phương án (mặc định: giả định minh họa đi kèm; "
+    "cột và cách sửa: docs/scenarios.md).",
+)
+@click.option(
+    "--target",
+    default=None,
+    help="Mục tiêu tăng GRDP bình quân/năm (%): một mức (9) hoặc một khoảng (9-10). Mặc định: 9-10 theo Chỉ thị.",
+)
+@FORMAT_OPTION
+def scenarios(
+    source: Path, output: Path | None, assumptions: Path | None, target: str | None, output_format: str
+) -> None:
+    """Lập các phương án tăng trưởng 2021-2025 (thấp, cơ sở, cao) từ GRDP năm 2020 của Cục Thống kê.
+
+    \b
+    SOURCE là tệp của Cục Thống kê (có trang «GRDP») hoặc tệp tổng hợp của `kehoach merge` (khi đó
+    số liệu lấy từ tệp Cục Thống kê đã được tổng hợp, qua sổ theo dõi <tên>.ledger.sqlite bên cạnh).
+    Bảng tính ghi ra có trang «Phương án tăng trưởng»: mọi kết quả là công thức Excel, sửa tốc độ tăng ở
+    ô màu vàng thì GRDP, tốc độ tăng, cơ cấu, đóng góp và GRDP bình quân đầu người tự tính lại.
+    --format json: các số liệu ra stdout (docs/scenarios.md).
+    Mã thoát: 0 thành công; 2 dùng lệnh sai, không đọc được tệp, thiếu số liệu năm 2020,
+              tệp giả định sai hoặc không ghi được bảng tính.
+    """
+    from scenarios.assumptions import AssumptionError, load_scenarios
+    from scenarios.base import BaseError, load_base
+    from scenarios.model import DIRECTIVE_TARGET, project
+    from scenarios.sheet import write_scenario_workbook
+    from workbook_templates import layout as L
+    from workbook_templates.catalog import CatalogError, load_catalog
+
+    goal = parse_target(target) if target is not None else DIRECTIVE_TARGET
+    try:
+        catalog = load_catalog()
+        base, warnings = load_base(source, catalog)
+        plans = load_scenarios(base.sectors, L.YEARS_PLAN, assumptions)
+    except CatalogError as error:
+        fail(str(error), exit_codes.USAGE)
+    except BaseError as error:
+        fail(error.message, exit_codes.USAGE)
+    except AssumptionError as error:
+        fail(str(error), exit_codes.USAGE)
+    for warning in warnings:
+        say(f"Cảnh báo: {warning}")
+    written = output if output is not None or output_format == "json" else DEFAULT_OUTPUT
+    if written is not None:
+        try:
+            write_scenario_workbook(written, catalog, base, plans, goal)
+        except OSError as error:
+            fail(
+                f"không ghi được bảng tính: {error.strerror or error} ({error.filename or written}).", exit_codes.USAGE
+            )
+    projections = [project(base, plan) for plan in plans]
+    if output_format == "json":
+        emit_json(summary(base, projections, goal, written))
+    else:
+        print_summary(projections, goal, written, {s.code: s.name_vi for s in catalog.grdp_sectors})
+
+
+def parse_target(text: str) -> Target:
+    """The target typed as "9", "9-10" or "9,5 - 10 %"; a Vietnamese message and exit 2 otherwise."""
+    from scenarios.model import Target
+    from validators.numbers import parse_vi_number
+
+    parts = [parse_vi_number(part.replace("%", "")) for part in text.split("-")]
+    if not 1 <= len(parts) <= 2 or any(p is None for p in parts):
+        fail(f"mục tiêu «{text}» không hợp lệ: ghi một mức (9) hoặc một khoảng (9-10), đơn vị %/năm.", exit_codes.USAGE)
+    values = [p.value for p in parts if p is not None]
+    low, high = values[0], values[1] if len(values) == 2 else None
+    if high is not None and high < low:
+        fail(f"mục tiêu «{text}»: mức cao nhỏ hơn mức thấp.", exit_codes.USAGE)
+    return Target(low, high)
+
+
+def summary(base: Base, projections: list[Projection], target: Target, workbook: Path | None) -> dict:
+    """The JSON of `--format json` (documented in docs/scenarios.md)."""
+    from scenarios.model import required_growth
+
+    def series(values: dict[int, float | None], years: tuple[int, ...]) -> list[float | None]:
+        return [values[y] for y in years]
+
+    out = []
+    for p in projections:
+        years = p.plan_years
+        out.append(
+            {
+                "name": p.scenario.key,
+                "name_vi": p.scenario.name_vi,
+                "years": list(years),
+                "grdp_growth": series(p.growth, years),
+                "average_growth": p.average_growth,
+                "verdict": p.verdict(target),
+                "structure": {s: series(v, years) for s, v in p.structure.items()},
+                "contributions": {s: series(v, years) for s, v in p.contributions.items()},
+                "grdp_per_capita": series(p.per_capita, years),
+                "grdp_constant": series(p.constant_total, years),
+                "grdp_current": series(p.current_total, years),
+                "population": series(p.population, years),
+                "required_growth": {
+                    s: series(required_growth(base, p.scenario, s, target.low), years) for s in base.sectors
+                },
+            }
+        )
+    return {
+        "base": {
+            "year": base.year,
+            "source": base.source,
+            "constant": dict(base.constant),
+            "current": dict(base.current),
+            "population": base.population,
+        },
+        "target": {"low": target.low, "high": target.high},
+        "scenarios": out,
+        "workbook": str(workbook) if workbook else None,
+    }
+
+
+def print_summary(
+    projections: list[Projection], target: Target, workbook: Path | None, sector_names: dict[str, str]
+) -> None:
+    from validators.numbers import format_number
+
+    def number(value: float | None) -> str:
+        return "?" if value is None else format_number(round(value, 2))
+
+    goal = number(target.low) + (f"-{number(target.high)}" if target.high is not None else "")
+    lines = [f"Đã ghi bảng tính phương án: {workbook}"] if workbook else []
+    for p in projections:
+        last = p.years[-1]
+        structure = "; ".join(f"{sector_names[s]} {number(v[last])} %" for s, v in p.structure.items())
+        lines += [
+            f"{p.scenario.name_vi}: GRDP tăng bình quân {number(p.average_growth)} %/năm "
+            f"({p.verdict(target)} mục tiêu {goal} %/năm).",
+            f"  Năm {last}: GRDP {number(p.current_total[last])} tỷ đồng (giá hiện hành), bình quân đầu người "
+            f"{number(p.per_capita[last])} triệu đồng/người.",
+            f"  Cơ cấu kinh tế năm {last}: {structure}.",
+        ]
+    click.echo("\n".join(lines))

@@ -1,0 +1,103 @@
+"""The VBA project of the macro-enabled templates, built from the sources in ``vba/`` on any system (pyopenvba
+writes the project; no Excel is involved):
+
+- ``KeHoach.bas``: ours, the Subs the buttons call; each runs a fixed Python entry point through RunPython;
+- ``xlwings.bas``: the xlwings VBA module in standalone mode, vendored unchanged (BSD licence in its header);
+  the version it names is the xlwings the Python side must have (``kehoach addin install`` pins it);
+- ``Dictionary.cls``: VBA-Dictionary (MIT), which the xlwings module uses on a Mac, as xlwings ships it.
+
+The project carries source only: its ``_VBA_PROJECT`` stream has version 0xFFFF and no performance cache, as
+MS-OVBA 2.3.4.1 asks of a writer and as xlwings' own files are shipped, so Office compiles the modules on
+first open. The result is the same bytes on every build.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+VBA_DIR = Path(__file__).with_name("vba")
+MODULE = "KeHoach"  # our module; buttons are bound to "<MODULE>.<Sub>"
+
+
+@dataclass(frozen=True)
+class Button:
+    sub: str  # a Public Sub of KeHoach.bas
+    caption: str
+
+    @property
+    def macro(self) -> str:
+        return f"{MODULE}.{self.sub}"
+
+
+BUTTONS = (Button("KiemTraDuLieu", "Kiểm tra dữ liệu"), Button("XoaDanhDau", "Xóa đánh dấu"))
+
+# Where `kehoach addin install` puts the Python side on a staff member's Windows machine: per user, no
+# administrator rights needed. The xlwings module expands the environment variable when it reads the setting.
+ADDIN_HOME_WIN = r"%LOCALAPPDATA%\kehoach"
+INTERPRETER_WIN = ADDIN_HOME_WIN + r"\venv\Scripts\pythonw.exe"
+TITLE = "Kế hoạch 5 năm 2021-2025"
+NO_PYTHON = (
+    "Máy tính này chưa cài phần kiểm tra dữ liệu (Python) nên nút này chưa dùng được.\n"
+    "Cách cài: xem «Hướng dẫn sử dụng», mục 2 (lệnh kehoach addin install).\n"
+    "Nếu không cài được, hãy gửi tệp cho Sở Kế hoạch và Đầu tư: Sở sẽ kiểm tra và báo lại."
+)
+
+
+def conf_rows() -> tuple[tuple[str, str], ...]:
+    """The hidden ``xlwings.conf`` sheet, from A1 down (key, value): the xlwings module reads it until the first
+    empty key. The workbook's own folder stays off the Python path, so a stray .py file beside a downloaded
+    workbook is never imported; the last two rows are the notice KeHoach.bas shows when Python is missing."""
+    return (
+        ("INTERPRETER_WIN", INTERPRETER_WIN),
+        ("ADD_WORKBOOK_TO_PYTHONPATH", "false"),
+        ("KEHOACH_TITLE", TITLE),
+        ("KEHOACH_NO_PYTHON", NO_PYTHON),
+    )
+
+
+def xlwings_version() -> str:
+    """The xlwings version of the vendored VBA module: the Python package must match it (its DLL name, too)."""
+    match = re.search(r"^'Version: (\S+)", _source("xlwings.bas"), re.M)
+    if match is None:
+        raise ValueError("vba/xlwings.bas does not name its xlwings version")
+    return match.group(1)
+
+
+# MS-OVBA 2.3.4.1: Reserved1 0x61CC, Version 0xFFFF ("MUST be 0xFFFF on write"), Reserved2 0x00, Reserved3.
+_SOURCE_ONLY = b"\xcc\x61\xff\xff\x00\x01\x00"
+
+
+@cache
+def vba_project() -> bytes:
+    """The ``vbaProject.bin`` every macro-enabled template embeds (built once per process)."""
+    from pyopenvba import ExcelFile, VBAModuleKind
+    from pyopenvba.cfb import CFB
+
+    with tempfile.TemporaryDirectory(prefix="kehoach-vba-") as tmp:
+        path = Path(tmp) / "project.xlsm"
+        book = ExcelFile.create_new(path)
+        try:
+            project = book.vba_project()
+            project.rename_module("Module1", MODULE)
+            book.set_module(MODULE, _source(f"{MODULE}.bas"))
+            project.add_module("xlwings", _source("xlwings.bas"))
+            project.add_module("Dictionary", _source("Dictionary.cls"), kind=VBAModuleKind.other)
+            book.save()
+        finally:
+            book.close()
+        with zipfile.ZipFile(path) as package:
+            binary = package.read("xl/vbaProject.bin")
+    cfb = CFB.from_bytes(binary)
+    cfb.write_stream_in_storage("VBA", "_VBA_PROJECT", _SOURCE_ONLY)
+    return cfb.to_bytes()
+
+
+def _source(name: str) -> str:
+    """A module's source with the CRLF line ends the VBA editor writes."""
+    text = (VBA_DIR / name).read_text(encoding="ascii")
+    return text.replace("\r\n", "\n").replace("\n", "\r\n")
