@@ -34,7 +34,8 @@ def templates() -> None:
 def build(out_dir: Path, units: tuple[str, ...], output_format: str) -> None:
     """Tạo biểu mẫu chuẩn (một tệp cho mỗi đơn vị) từ danh mục chỉ tiêu.
 
-    Tên tệp: <mã đơn vị>_<tên không dấu>.xlsx. Tạo lại với cùng danh mục cho kết quả giống hệt.
+    Tên tệp: <mã đơn vị>_<tên không dấu>.xlsm (có nút «Kiểm tra dữ liệu»). Tạo lại với cùng danh mục
+    cho kết quả giống hệt.
     Mã thoát: 0 thành công, 2 dùng lệnh sai, đơn vị không có trong danh mục hoặc danh mục không hợp lệ.
     """
     from workbook_templates.builder import build_all

@@ -162,6 +162,7 @@ def _value_items(add: Callable, catalog: Catalog, unit: Unit, filling: Filling, 
         ("T001", "vietnamese-number-text.xlsx", "1.234,5 typed as text"),
         ("S013", "merged-input-cells.xlsx", "merged cells over input cells"),
         ("S012", "dde-formula.xlsx", "a DDE formula in a note cell"),
+        ("S011", "foreign-macro.xlsm", "macros that differ from the template's (never run)"),
     ):
         injector = Injector(catalog, unit, copy.deepcopy(filling), random.Random(rule))
         injector.inject(rule)

@@ -26,7 +26,8 @@ PAST = ("actual_2015", "actual_2016", "actual_2017", "actual_2018", "actual_2019
 PLANS = tuple(f"plan_{y}" for y in L.YEARS_PLAN)
 # Mistakes made by editing the built file: saving with openpyxl drops the stored results of formulas (as any
 # program other than Excel may), so such a mistake is best alone in its file.
-REWRITES = frozenset({"S003", "S004", "S005", "S006", "S007", "S008", "S012", "S013"})
+REWRITES = frozenset({"S003", "S004", "S005", "S006", "S007", "S008", "S011", "S012", "S013"})
+FOREIGN_MACRO = 'Attribute VB_Name = "TuDong"\r\nSub Auto_Open()\r\n    Shell "calc.exe"\r\nEnd Sub\r\n'
 
 
 def insert_like_excel(sheet: Worksheet, row: int | None = None, col: int | None = None, amount: int = 1) -> None:
@@ -66,6 +67,7 @@ class Injector:
     filling: Filling
     rng: random.Random
     edits: list[Callable[[openpyxl.Workbook], None]] = field(default_factory=list)
+    macro_module: str | None = None  # a module added to the workbook's macros (written as .xlsm)
     used: set[str] = field(default_factory=set)  # indicators already touched: one mistake per indicator
 
     # --- choosing a target ---------------------------------------------------------------------------
@@ -393,6 +395,10 @@ class Injector:
         self.edits.append(lambda book: book[L.INDICATORS].cell(row=row + 1, column=1, value="ZZ99"))
         return Injection("S008", L.INDICATORS, L.a1(row, 0), note="mã lạ")
 
+    def _s011(self) -> Injection:
+        self.macro_module = FOREIGN_MACRO
+        return Injection("S011", "", "", note="thêm module macro lạ")
+
     def _s012(self) -> Injection:
         ind = self._pick(lambda i: True)
         row, col = self._rows()[ind.code], L.column_index(L.indicator_columns(), "note")
@@ -424,10 +430,22 @@ class Injector:
     # --- output --------------------------------------------------------------------------------------
 
     def write(self, path: Path) -> Path:
+        """Build the workbook with the mistakes; a macro mistake needs a macro-enabled file (.xlsm)."""
+        if self.macro_module is not None:
+            path = path.with_suffix(".xlsm")
         build_workbook(self.catalog, self.unit, path, self.filling)
         if self.edits:
-            book = openpyxl.load_workbook(path)
+            book = openpyxl.load_workbook(path, keep_vba=path.suffix == ".xlsm")
             for edit in self.edits:
                 edit(book)
             book.save(path)
+        if self.macro_module is not None:
+            from pyopenvba import ExcelFile
+
+            book = ExcelFile(path)
+            try:
+                book.vba_project().add_module("TuDong", self.macro_module)
+                book.save()
+            finally:
+                book.close()
         return path

@@ -142,6 +142,7 @@ def read_workbook(path: Path, budget: float = TIME_BUDGET) -> RawWorkbook:
         sheets=grids,
         names=names,
         vba_digest=hashlib.sha256(vba).hexdigest() if vba is not None else None,
+        vba=vba,
         external_links=external,
     )
 

@@ -49,6 +49,7 @@ class RawWorkbook:
     sheets: dict[str, Grid]
     names: dict[str, str] = field(default_factory=dict)  # defined name -> reference, e.g. 'Sheet'!$C$4
     vba_digest: str | None = None  # sha256 of xl/vbaProject.bin when the file carries macros
+    vba: bytes | None = None  # xl/vbaProject.bin itself, to compare its modules with the template's (never run)
     external_links: list[str] = field(default_factory=list)  # targets of links to other workbooks
 
 

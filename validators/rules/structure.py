@@ -262,3 +262,23 @@ def merged_inputs(ctx: Context) -> Iterator[Finding]:
     for (top, left), (bottom, right) in table.grid.merged:
         if any(r in rows for r in range(top, bottom + 1)) and any(c in inputs for c in range(left, right + 1)):
             yield ctx.finding("S013", CellRef(table.grid.name, top, left), area=f"{a1(top, left)}:{a1(bottom, right)}")
+
+
+@rule(
+    "S011",
+    WARNING,
+    "Macro lạ trong tệp",
+    "Tệp chứa macro khác với macro của biểu mẫu chuẩn (module: {modules}). Hệ thống không bao giờ chạy macro trong "
+    "tệp nhận được; hãy kiểm tra nguồn gốc tệp và dùng biểu mẫu chuẩn.",
+    "Foreign macros",
+    "The file carries macros that differ from the standard template's (modules: {modules}). They are never run.",
+)
+def foreign_macros(ctx: Context) -> Iterator[Finding]:
+    """Macros (VBA modules) that are not the standard template's: reported, never run."""
+    if ctx.sub.book.vba is None:
+        return
+    from validators.macros import foreign_modules
+
+    modules = foreign_modules(ctx.sub.book.vba)
+    if modules:
+        yield ctx.sheet_finding("S011", "", modules=", ".join(modules))
