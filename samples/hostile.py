@@ -28,6 +28,7 @@ from workbook_templates.filling import Filling
 
 Converter = Callable[[Sequence[Path], Path, str], list[Path]]
 GIB = 1 << 30
+INDICATOR_PART = "xl/worksheets/sheet3.xml"  # the indicator table: the part every reader must inflate
 
 
 @dataclass(frozen=True)
@@ -256,14 +257,10 @@ def _replace_part(data: bytes, name: str, change: Callable[[bytes], bytes]) -> b
     return _zip([(i.filename, change(c) if i.filename == name else c) for i, c in _parts(data)])
 
 
-def _first_sheet_part(data: bytes) -> str:
-    return next(i.filename for i, _ in _parts(data) if i.filename.startswith("xl/worksheets/sheet"))
-
-
 def _bomb(data: bytes, size: int, lie: bool) -> bytes:
-    """Replace the first sheet with a deflate stream of ``size`` bytes of XML padding; ``lie`` patches the zip
-    headers to claim 10 KiB."""
-    target = _first_sheet_part(data)
+    """Replace the indicator sheet with a deflate stream of ``size`` bytes of XML padding; ``lie`` patches the
+    zip headers to claim 10 KiB."""
+    target = INDICATOR_PART
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
         for info, content in _parts(data):
@@ -302,7 +299,7 @@ def _claim_size(data: bytearray, name: str, size: int) -> None:
 
 
 def _huge_sheet(data: bytes, rows: int) -> bytes:
-    target = next(i.filename for i, _ in _parts(data) if i.filename.endswith("sheet3.xml"))
+    target = INDICATOR_PART
     body = b"".join(b'<row r="%d"><c r="A%d"><v>%d</v></c></row>' % (r, r, r) for r in range(1, rows + 1))
     sheet = (
         b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.'
@@ -324,7 +321,7 @@ def _nan_inf(data: bytes, catalog: Catalog, unit: Unit) -> bytes:
     rows = {r.indicator.code: r.row for r in L.indicator_rows(catalog, unit) if r.indicator}
     first, second = list(rows)[:2]
     cells = [L.indicator_cell("actual_2016", rows[first]), L.indicator_cell("actual_2017", rows[second])]
-    target = "xl/worksheets/sheet3.xml"
+    target = INDICATOR_PART
 
     def change(xml: bytes) -> bytes:
         for cell, text in zip(cells, (b"NaN", b"INF"), strict=True):

@@ -155,6 +155,8 @@ def checked_fingerprint(sub: Submission) -> str:
 
 def _plain(value: object) -> object:
     """A cell value as every reader gives it: numbers as floats, dates without a midnight time."""
+    if value == "":  # an empty cell, as calamine gives it
+        return None
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
     if isinstance(value, int | float):

@@ -24,7 +24,7 @@ import python_calamine
 from defusedxml import ElementTree
 
 from validators.numbers import format_number
-from validators.workbook import ExcelError, Grid, RawWorkbook, normalize, rowcol
+from validators.workbook import ExcelError, Grid, RawWorkbook, rowcol
 from workbook_templates import layout as L
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -35,6 +35,8 @@ MAX_ROWS = 20_000  # the standard workbook has a few hundred rows; a sheet beyon
 MAX_COLUMNS = 500  # both limits are also spelled out in the pattern _TOO_FAR
 MAX_CELLS = 1_000_000
 TIME_BUDGET = 20.0  # seconds of reading per file
+CALAMINE_READS = ("xl/sharedStrings.xml", "xl/styles.xml")  # parts calamine inflates besides the sheets
+VBA_PART = "xl/vbaProject.bin"
 
 _NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -47,11 +49,9 @@ _ODD_CELL = re.compile(
     rb'<c r="(?:[A-Z]{3,}|[T-Z][A-Z]|S[G-Z])[0-9]|<c r="[A-Z]{1,2}(?:[0-9]{6,}|[2-9][0-9]{4})"|<c(>| (?!r="))'
 )
 SMALLEST_CELL = 11  # bytes of <c r="A1"/>: a sheet smaller than SMALLEST_CELL * MAX_CELLS has fewer cells
-_ATTR_R = re.compile(rb'\br="([A-Z]+[0-9]+)"')
-_ERROR = re.compile(rb'<c [^>]*?\bt="e"')
-_FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.S)
-_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
-_DDE = re.compile(rb"[A-Za-z0-9_.]+\|")  # application|topic!item: a dynamic data exchange link
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*><f\b')
+_DDE_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*><f\b[^>]*>[^<]*?[A-Za-z0-9_.]+\|')
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*\bt="e"[^>]*>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?<v>([^<]*)</v>')
 _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
 _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
 
@@ -97,12 +97,16 @@ def read_workbook(path: Path, budget: float = TIME_BUDGET) -> RawWorkbook:
         ) from error
     _check_signature(head, size)
     try:
-        with zipfile.ZipFile(path) as package:
-            parts = _inflate_all(package, clock)
-        sheets, names, external = _workbook_parts(parts)
-        wanted = set(L.DATA_SHEETS)
-        sheets = {n: v for n, v in sheets.items() if unicodedata.normalize("NFC", n) in wanted}
-        scans = {name: _scan_sheet(parts[part], clock) for name, (part, _hidden) in sheets.items()}
+        with zipfile.ZipFile(path) as zipped:
+            package = _Package(zipped, clock)
+            sheets, names, external = _workbook_parts(package)
+            wanted = set(L.DATA_SHEETS)
+            sheets = {n: v for n, v in sheets.items() if unicodedata.normalize("NFC", n) in wanted}
+            scans = {name: _scan_sheet(package.read(part), clock) for name, (part, _hidden) in sheets.items()}
+            for shared in CALAMINE_READS:  # read by calamine too: make sure they are safe first
+                if package.has(shared):
+                    package.read(shared)
+            vba = package.read(VBA_PART) if package.has(VBA_PART) else None
     except (zipfile.BadZipFile, zlib.error, EOFError, struct.error) as error:
         raise UnreadableWorkbook("tệp bị hỏng (không giải nén được)", f"the file is corrupt ({error})") from error
     except (KeyError, ElementTree.ParseError) as error:
@@ -121,7 +125,7 @@ def read_workbook(path: Path, budget: float = TIME_BUDGET) -> RawWorkbook:
             key = unicodedata.normalize("NFC", name)
             grid = Grid(
                 key,
-                [[normalize(v) for v in row] for row in rows],
+                rows,  # empty cells stay "" as calamine gives them: Grid.value reads them as None
                 scans[name].formulas,
                 hidden,
                 merged=[(a, b) for a, b in sheet.merged_cell_ranges or []],
@@ -136,7 +140,6 @@ def read_workbook(path: Path, budget: float = TIME_BUDGET) -> RawWorkbook:
         raise UnreadableWorkbook(
             "không đọc được dữ liệu trong tệp", f"cannot read the cell values ({error})"
         ) from error
-    vba = parts.get("xl/vbaProject.bin")
     return RawWorkbook(
         label=path.name,
         sheets=grids,
@@ -169,33 +172,43 @@ def _check_signature(head: bytes, size: int) -> None:
         raise UnreadableWorkbook("tệp không phải là tệp Excel (.xlsx/.xlsm)", "not an .xlsx/.xlsm file")
 
 
-def _inflate_all(package: zipfile.ZipFile, clock: _Clock) -> dict[str, bytes]:
-    """Every part of the package, inflated from its raw bytes with caps that ignore the sizes declared in
-    the zip headers (a bomb may lie about them)."""
-    members = package.infolist()
-    if len(members) > MAX_MEMBERS:
-        raise UnreadableWorkbook("tệp chứa quá nhiều thành phần", "too many members in the package")
-    names = {m.filename for m in members}
-    if "mimetype" in names:
-        raise UnreadableWorkbook(
-            "tệp là bảng tính OpenDocument (.ods) đổi đuôi; hãy mở bằng Excel hoặc LibreOffice và lưu lại dạng .xlsx",
-            "an OpenDocument spreadsheet renamed to .xlsx",
-        )
-    if "xl/workbook.xml" not in names:
-        raise UnreadableWorkbook("tệp không phải là bảng tính Excel", "no xl/workbook.xml in the package")
-    parts, total = {}, 0
-    for member in members:
-        clock.check()
-        if member.flag_bits & 0x1:
+class _Package:
+    """The parts of a zip package, inflated on demand under limits that ignore the sizes declared in the zip
+    headers (a bomb may lie about them); parts nobody reads are never inflated."""
+
+    def __init__(self, package: zipfile.ZipFile, clock: _Clock):
+        members = package.infolist()
+        if len(members) > MAX_MEMBERS:
+            raise UnreadableWorkbook("tệp chứa quá nhiều thành phần", "too many members in the package")
+        self.members = {m.filename: m for m in members}
+        if "mimetype" in self.members:
+            raise UnreadableWorkbook(
+                "tệp là bảng tính OpenDocument (.ods) đổi đuôi; hãy mở bằng Excel hoặc LibreOffice và lưu lại "
+                "dạng .xlsx",
+                "an OpenDocument spreadsheet renamed to .xlsx",
+            )
+        if "xl/workbook.xml" not in self.members:
+            raise UnreadableWorkbook("tệp không phải là bảng tính Excel", "no xl/workbook.xml in the package")
+        if any(m.flag_bits & 0x1 for m in members):
             raise UnreadableWorkbook("tệp có thành phần bị mã hóa", "an encrypted zip member")
-        data = _inflate(package, member, MAX_TOTAL_BYTES - total, clock)
+        declared = [m.file_size for m in members]
+        if max(declared) > MAX_PART_BYTES or sum(declared) > MAX_TOTAL_BYTES:
+            raise _bomb(max(members, key=lambda m: m.file_size))
+        self.package, self.clock, self.total = package, clock, 0
+
+    def has(self, name: str) -> bool:
+        return name in self.members
+
+    def read(self, name: str) -> bytes:
+        self.clock.check()
+        member = self.members[name]
+        data = _inflate(self.package, member, MAX_TOTAL_BYTES - self.total, self.clock)
         if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data[:4096]:  # OOXML never declares a DTD
             raise UnreadableWorkbook(
                 "tệp chứa nội dung XML không an toàn (DOCTYPE, thực thể ngoài)", f"DTD in {member.filename}"
             )
-        total += len(data)
-        parts[member.filename] = data
-    return parts
+        self.total += len(data)
+        return data
 
 
 def _inflate(package: zipfile.ZipFile, member: zipfile.ZipInfo, room: int, clock: _Clock) -> bytes:
@@ -234,10 +247,10 @@ def _bomb(member: zipfile.ZipInfo) -> UnreadableWorkbook:
     )
 
 
-def _workbook_parts(parts: dict[str, bytes]) -> tuple[dict[str, tuple[str, bool]], dict[str, str], list[str]]:
+def _workbook_parts(package: _Package) -> tuple[dict[str, tuple[str, bool]], dict[str, str], list[str]]:
     """Sheet name -> (XML part, hidden); the workbook-level defined names; external link targets."""
-    workbook = ElementTree.fromstring(parts["xl/workbook.xml"])
-    rels = ElementTree.fromstring(parts["xl/_rels/workbook.xml.rels"])
+    workbook = ElementTree.fromstring(package.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): r.get("Target") for r in rels.findall("rel:Relationship", _NS)}
     sheets = {}
     for sheet in workbook.findall("m:sheets/m:sheet", _NS):
@@ -250,18 +263,17 @@ def _workbook_parts(parts: dict[str, bytes]) -> tuple[dict[str, tuple[str, bool]
         if d.get("localSheetId") is None
     }
     external = []
-    for name, data in parts.items():
+    for name in package.members:
         if name.startswith("xl/externalLinks/_rels/"):
-            rel = ElementTree.fromstring(data)
+            rel = ElementTree.fromstring(package.read(name))
             external += [r.get("Target") or "" for r in rel.findall("rel:Relationship", _NS)]
     return sheets, names, external
 
 
 def _scan_sheet(xml: bytes, clock: _Clock) -> _Scan:
     """The cells of a sheet's XML that hold a formula, an error value or a DDE link; refuses a sheet whose
-    cells reach beyond the limits (calamine would hold the whole rectangle in memory). Looks only at the few
-    places that matter, with searches that run in C: one pass for a reference beyond the limits or a cell
-    without a reference, then each formula and each error value."""
+    cells reach beyond the limits (calamine would hold the whole rectangle in memory). Every search runs in
+    C over the raw XML (a cell's formula comes first inside it, by the schema's order), not cell by cell."""
     clock.check()
     if len(xml) > SMALLEST_CELL * MAX_CELLS and xml.count(b"<c ") > MAX_CELLS:
         raise _too_large()
@@ -270,23 +282,10 @@ def _scan_sheet(xml: bytes, clock: _Clock) -> _Scan:
         raise _too_large()
     if odd:  # references are optional in the format: without them formulas cannot be placed
         return _Scan(None, {}, [])
-    formulas, errors, dde = set(), {}, []
-    for match in _FORMULA.finditer(xml):
-        ref = _enclosing_ref(xml, match.start())
-        formulas.add(ref)
-        if match.group(1) and _DDE.search(match.group(1)):
-            dde.append(ref)
-    for match in _ERROR.finditer(xml):
-        ref = _ATTR_R.search(xml, match.start(), xml.find(b">", match.start())).group(1).decode()
-        value = _VALUE.search(xml, match.end(), xml.find(b"</c>", match.end()))
-        errors[ref] = value.group(1).decode("utf-8", "replace") if value else "#N/A"
-    return _Scan(frozenset(formulas), errors, dde)
-
-
-def _enclosing_ref(xml: bytes, position: int) -> str:
-    """The reference of the cell whose tag opens last before ``position``."""
-    start = xml.rfind(b"<c ", 0, position)
-    return _ATTR_R.search(xml, start, xml.find(b">", start)).group(1).decode()
+    formulas = frozenset(ref.decode() for ref in _FORMULA_CELL.findall(xml))
+    dde = [ref.decode() for ref in _DDE_CELL.findall(xml)] if b"|" in xml else []
+    errors = {ref.decode(): text.decode("utf-8", "replace") for ref, text in _ERROR_CELL.findall(xml)}
+    return _Scan(formulas, errors, dde)
 
 
 def _too_large() -> UnreadableWorkbook:
