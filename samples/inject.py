@@ -44,6 +44,14 @@ def insert_like_excel(sheet: Worksheet, row: int | None = None, col: int | None 
         )
 
 
+def delete_row_like_excel(sheet: Worksheet, row: int) -> None:
+    """Delete 1-based ``row`` as Excel does: merged cells below it move up with their rows."""
+    sheet.delete_rows(row)
+    for merged in list(sheet.merged_cells.ranges):
+        if merged.min_row > row:
+            merged.shift(row_shift=-1)
+
+
 class NotApplicable(Exception):
     """This unit's workbook has no cell where the mistake can be made."""
 
@@ -366,7 +374,7 @@ class Injector:
     def _s005(self) -> Injection:
         ind = self._pick(lambda i: True)
         row = self._rows()[ind.code]
-        self.edits.append(lambda book: book[L.INDICATORS].delete_rows(row + 1))
+        self.edits.append(lambda book: delete_row_like_excel(book[L.INDICATORS], row + 1))
         return Injection("S005", L.INDICATORS, "", ind.code, "xóa dòng chỉ tiêu")
 
     def _last_row(self) -> int:
