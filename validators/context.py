@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -12,6 +11,7 @@ from validators.contract import CellRef, Submission
 from validators.findings import Finding
 from validators.reader import UnreadableWorkbook
 from validators.registry import REGISTRY
+from workbook_templates import derived
 from workbook_templates import layout as L
 from workbook_templates.catalog import Catalog, Indicator
 
@@ -34,10 +34,10 @@ class NumericCell:
 
 
 def as_number(raw: object) -> float | None:
-    """A typed number, as the rules use it: real numbers only, finite and of a sane magnitude."""
-    if isinstance(raw, bool) or not isinstance(raw, int | float):
-        return None
-    return float(raw) if math.isfinite(raw) and abs(raw) <= MAX_MAGNITUDE else None
+    """A typed number, as the rules use it: what Excel's ISNUMBER accepts, of a sane magnitude (T006 reports
+    the rest)."""
+    number = derived.as_number(raw)
+    return number if number is not None and abs(number) <= MAX_MAGNITUDE else None
 
 
 def is_blank(raw: object) -> bool:

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from workbook_templates.catalog import CATALOG_DIR, Area, Catalog, Indicator, Unit
 from workbook_templates.styles import AREA_FILL, COMPUTED_FILL, HEADER_FILL, INPUT_FILL
@@ -149,10 +149,6 @@ def column_index(columns: tuple[Column, ...], key: str) -> int:
 
 def a1(row: int, col: int, absolute: bool = False) -> str:
     return xl_rowcol_to_cell(row, col, row_abs=absolute, col_abs=absolute)
-
-
-def col_name(col: int) -> str:
-    return xl_col_to_name(col)
 
 
 # --- Indicator sheet -------------------------------------------------------------------------------

@@ -24,6 +24,13 @@ def _tolerance(indicator: Indicator, reference: float) -> float:
     return max(0.5 * 10 ** (-indicator.decimals), abs(reference) * 1e-6)
 
 
+def _target_range(low: float, high: float | None) -> tuple[float, float | tuple[float, float]]:
+    """The upper bound of a 2025 target, and the target as messages show it (a value, or a range). A reversed
+    range counts as its lower bound; P006 reports it."""
+    upper = high if high is not None and high >= low else low
+    return upper, low if upper == low else (low, upper)
+
+
 @rule(
     "P001",
     ERROR,
@@ -64,11 +71,10 @@ def plan_meets_target(ctx: Context) -> Iterator[Finding]:
         plan, low, high = row["plan_2025"], row["target_2025"], row["target_2025_max"]
         if plan is None or low is None:
             continue
-        upper = high if high is not None and high >= low else low
+        upper, target = _target_range(low, high)
         tolerance = _tolerance(ind, low)
         if plan < low - tolerance or plan > upper + tolerance:
-            target = low if upper == low else (low, upper)
-            suggestion = low if upper == low else min(max(plan, low), upper)
+            suggestion = min(max(plan, low), upper)
             yield ctx.finding(
                 "P002", ctx.cell(ind, "plan_2025"), ind.code, suggestion, name=ind.name_vi, plan=plan, target=target
             )
@@ -209,9 +215,8 @@ def planned_growth_matches(ctx: Context) -> Iterator[Finding]:
         average, low, high = derived.growth_2021_2025(ind.kind, row), row["target_2025"], row["target_2025_max"]
         if average is None or low is None:
             continue
-        upper = high if high is not None and high >= low else low
+        upper, target = _target_range(low, high)
         if average < low - GROWTH_TOLERANCE or average > upper + GROWTH_TOLERANCE:
-            target = low if upper == low else (low, upper)
             yield ctx.finding(
                 "P007", ctx.cell(ind, "growth_2021_2025"), ind.code, name=ind.name_vi, average=average, target=target
             )
