@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import random
+import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from samples.generate import generate_all
+from samples.hostile import INDICATOR_PART
 from samples.inject import Injector, insert_like_excel
 from tests.support.libreoffice import recalculate
 from validators.engine import validate_path
 from validators.numbers import format_number, parse_vi_number
+from validators.reader import UnreadableWorkbook, read_workbook
 from workbook_templates import layout as L
 from workbook_templates.builder import build_workbook
 from workbook_templates.catalog import load_catalog
@@ -74,3 +77,72 @@ def test_inserted_blank_rows_do_not_disturb_reading(tmp_path: Path) -> None:
     row = next(r.row for r in L.indicator_rows(catalog, unit) if r.indicator and r.indicator.code == "KT09")
     expected_cell = L.indicator_cell("actual_2016", row + 2 if row >= L.FIRST_DATA_ROW + 2 else row)
     assert (finding.rule, finding.cell, finding.indicator) == ("T002", expected_cell, "KT09")
+
+
+def _rewrite(source: Path, target: Path, part: str, change) -> Path:
+    with zipfile.ZipFile(source) as package:
+        parts = [(info.filename, package.read(info)) for info in package.infolist()]
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts:
+            package.writestr(name, change(data) if name == part else data)
+    return target
+
+
+@pytest.fixture(scope="module")
+def skhdt(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    catalog = load_catalog()
+    filling = generate_all(catalog, seed=5, units=["SKHDT"])["SKHDT"]
+    return build_workbook(catalog, catalog.unit("SKHDT"), tmp_path_factory.mktemp("r") / "SKHDT.xlsx", filling)
+
+
+def test_formula_cells_are_the_ones_openpyxl_sees(skhdt: Path) -> None:
+    book = read_workbook(skhdt)
+    reference = openpyxl.load_workbook(skhdt)
+    for name in set(L.DATA_SHEETS) & set(reference.sheetnames):
+        expected = {c.coordinate for row in reference[name].iter_rows() for c in row if c.data_type == "f"}
+        assert book.sheets[name].formulas == expected, name
+    assert len(book.sheets[L.INDICATORS].formulas) > 100
+
+
+def _add_cell(xml: bytes, cell: bytes) -> bytes:
+    return xml.replace(b"</sheetData>", b'<row r="19999">' + cell + b"</row></sheetData>")
+
+
+@pytest.mark.parametrize(
+    ("cell", "readable"),
+    [
+        (b'<c r="SF19999"><v>1</v></c>', True),  # column 500, row 19,999: the last cell allowed
+        (b'<c r="SG19999"><v>1</v></c>', False),  # column 501
+        (b'<c r="A20000"><v>1</v></c>', False),
+        (b'<c r="XFD1048576"><v>1</v></c>', False),  # Excel's last cell: calamine would allocate 17 billion
+        (b'<c r="AAA1" t="e"><f>1/0</f><v>#DIV/0!</v></c>', False),
+    ],
+)
+def test_cells_beyond_the_limits_are_refused_before_calamine_reads(
+    skhdt: Path, tmp_path: Path, cell: bytes, readable: bool
+) -> None:
+    path = _rewrite(skhdt, tmp_path / "far.xlsx", INDICATOR_PART, lambda x: _add_cell(x, cell))
+    if readable:
+        assert read_workbook(path).sheets[L.INDICATORS].height == 19999
+    else:
+        with pytest.raises(UnreadableWorkbook, match="trang tính quá lớn"):
+            read_workbook(path)
+
+
+def test_cells_without_references_leave_formulas_unknown(skhdt: Path, tmp_path: Path) -> None:
+    path = _rewrite(skhdt, tmp_path / "bare.xlsx", INDICATOR_PART, lambda x: _add_cell(x, b"<c><v>1</v></c>"))
+    book = read_workbook(path)
+    assert book.sheets[L.INDICATORS].formulas is None
+    assert book.sheets[L.EVALUATION].formulas is not None
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_a_doctype_in_any_encoding_is_refused(skhdt: Path, tmp_path: Path, encoding: str) -> None:
+    def doctype(xml: bytes) -> bytes:
+        body = xml.decode().split("?>", 1)[1]
+        text = f'<?xml version="1.0" encoding="{encoding}"?><!DOCTYPE r [<!ENTITY x "x">]>{body}'
+        return text.encode(encoding)
+
+    path = _rewrite(skhdt, tmp_path / "dtd.xlsx", "xl/workbook.xml", doctype)
+    with pytest.raises(UnreadableWorkbook, match="không an toàn"):
+        read_workbook(path)
