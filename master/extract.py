@@ -39,7 +39,7 @@ class FileResult:
     projects: list[dict[str, object]] = field(default_factory=list)
     sections: dict[str, str] = field(default_factory=dict)
     info: dict[str, str] = field(default_factory=dict)
-    timings: dict[str, float] = field(default_factory=dict)  # seconds: read, validate, extract
+    timings: dict[str, float] = field(default_factory=dict)  # CPU seconds: read, validate, extract
 
     @property
     def accepted(self) -> bool:
@@ -70,10 +70,10 @@ def process_file(path: Path, catalog: Catalog, known: str | None = None) -> File
     result = FileResult(str(path), known or fingerprint(path), stat.st_size, stat.st_mtime)
     report = validate_path(path, catalog, result.timings)
     _summarize(result, report)
-    started = time.perf_counter()
+    started = time.process_time()
     if report.submission is not None and report.submission.unit is not None:
         _extract(result, report.submission)
-    result.timings["extract"] = time.perf_counter() - started
+    result.timings["extract"] = time.process_time() - started
     return result
 
 

@@ -8,6 +8,7 @@ second merge from running at the same time; a master open in Excel or LibreOffic
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import shutil
 import time
@@ -48,7 +49,7 @@ class MergeOutcome:
     backup: Path | None
     checked: int  # files validated in this run
     reused: int  # files known from the ledger
-    timings: dict[str, float] = field(default_factory=dict)  # seconds by stage (read, validate: summed over files)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds by stage; read, validate, extract: CPU, summed
 
 
 def discover(inbox: Path, master: Path) -> list[Path]:
@@ -138,6 +139,7 @@ _CATALOG: Catalog | None = None
 def _init_worker(directory: str) -> None:
     global _CATALOG
     _CATALOG = load_catalog(directory)
+    gc.freeze()
 
 
 def _work(path: str, known: str) -> tuple[FileResult, bytes]:

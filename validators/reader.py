@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-import re
 import struct
 import time
 import unicodedata
 import zipfile
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as FastElementTree
 
@@ -26,6 +24,7 @@ import python_calamine
 from defusedxml import ElementTree
 
 from validators.numbers import format_number
+from validators.sheetscan import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, OddReference, SheetTooLarge, scan_sheet
 from validators.workbook import ExcelError, Grid, RawWorkbook, rowcol
 from workbook_templates import layout as L
 
@@ -33,9 +32,6 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_PART_BYTES = 100 * 1024 * 1024  # one inflated part
 MAX_TOTAL_BYTES = 300 * 1024 * 1024  # all inflated parts
 MAX_MEMBERS = 5000
-MAX_ROWS = 20_000  # the standard workbook has a few hundred rows; a sheet beyond these is not one of ours
-MAX_COLUMNS = 500  # both limits are also spelled out in the pattern _TOO_FAR
-MAX_CELLS = 1_000_000
 TIME_BUDGET = 20.0  # seconds of reading per file
 CALAMINE_READS = ("xl/sharedStrings.xml", "xl/styles.xml")  # parts calamine inflates besides the sheets
 VBA_PART = "xl/vbaProject.bin"
@@ -45,17 +41,6 @@ _NS = {
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
     "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
 }
-# One pass over a sheet's XML finds, per match, one of: a cell written without a reference (group 1), a cell
-# reference past column 500 (SF) or row 20,000 (MAX_COLUMNS, MAX_ROWS; group 2) or the reference of a formula
-# cell (group 3: by the schema's order a cell's formula comes first inside it). One pass, not one per question:
-# each pass of the regex engine over the XML costs about as much as calamine's own parse of it.
-_CELLS = re.compile(
-    rb'<c(?:(>| (?!r="))| r="(?:((?:[A-Z]{3,}|[T-Z][A-Z]|S[G-Z])[0-9]|[A-Z]{1,2}(?:[0-9]{6,}|[2-9][0-9]{4}))'
-    rb'|([A-Z]+[0-9]+)"[^>]*><f\b))'
-)
-SMALLEST_CELL = 11  # bytes of <c r="A1"/>: a sheet smaller than SMALLEST_CELL * MAX_CELLS has fewer cells
-_DDE_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*><f\b[^>]*>[^<]*?[A-Za-z0-9_.]+\|')
-_ERROR_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*\bt="e"[^>]*>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?<v>([^<]*)</v>')
 _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
 _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
 
@@ -67,13 +52,6 @@ class UnreadableWorkbook(Exception):
         super().__init__(reason)
         self.reason = reason
         self.reason_en = reason_en
-
-
-@dataclass
-class _Scan:
-    formulas: frozenset[str] | None
-    errors: dict[str, str]
-    dde: list[str]
 
 
 class _Clock:
@@ -106,14 +84,16 @@ def read_workbook(path: Path, budget: float = TIME_BUDGET) -> RawWorkbook:
             sheets, names, external = _workbook_parts(package)
             wanted = set(L.DATA_SHEETS)
             sheets = {n: v for n, v in sheets.items() if unicodedata.normalize("NFC", n) in wanted}
-            scans = {name: _scan_sheet(package.read(part), clock) for name, (part, _hidden) in sheets.items()}
+            scans = {name: scan_sheet(package.read(part), clock.check) for name, (part, _hidden) in sheets.items()}
             for shared in CALAMINE_READS:  # read by calamine too: make sure they are safe first
                 if package.has(shared):
                     package.read(shared)
             vba = package.read(VBA_PART) if package.has(VBA_PART) else None
+    except SheetTooLarge as error:
+        raise _too_large() from error
     except (zipfile.BadZipFile, zlib.error, EOFError, struct.error) as error:
         raise UnreadableWorkbook("tệp bị hỏng (không giải nén được)", f"the file is corrupt ({error})") from error
-    except (KeyError, ElementTree.ParseError) as error:  # the same class as the fast parser's
+    except (KeyError, ElementTree.ParseError, OddReference) as error:  # the same class as the fast parser's
         raise UnreadableWorkbook("cấu trúc tệp Excel bị hỏng", f"the workbook structure is broken ({error})") from error
     except (ValueError, NotImplementedError, RuntimeError) as error:  # a DOCTYPE or an entity, refused
         raise UnreadableWorkbook(
@@ -285,28 +265,6 @@ def _parse_xml(data: bytes) -> FastElementTree.Element:
     if "<!DOCTYPE" in text:
         raise ValueError("DOCTYPE in an OOXML part")
     return FastElementTree.fromstring(text)
-
-
-def _scan_sheet(xml: bytes, clock: _Clock) -> _Scan:
-    """The cells of a sheet's XML that hold a formula, an error value or a DDE link; refuses a sheet whose
-    cells reach beyond the limits (calamine would hold the whole rectangle in memory). Every search runs in
-    C over the raw XML (a cell's formula comes first inside it, by the schema's order), not cell by cell."""
-    clock.check()
-    if len(xml) > SMALLEST_CELL * MAX_CELLS and xml.count(b"<c ") > MAX_CELLS:
-        raise _too_large()
-    cells = _CELLS.findall(xml)
-    if any(far for _bare, far, _formula in cells):
-        raise _too_large()
-    if any(bare for bare, _far, _formula in cells):  # references are optional: without them nothing can be placed
-        return _Scan(None, {}, [])
-    formulas = frozenset(formula.decode() for _bare, _far, formula in cells)
-    # The rarer searches run only where a one-byte test (memchr fast) says they can find something: every Excel
-    # error value starts with "#", every DDE formula holds "|", and the standard workbook's sheets hold neither.
-    dde = [ref.decode() for ref in _DDE_CELL.findall(xml)] if formulas and b"|" in xml else []
-    errors = (
-        {ref.decode(): text.decode("utf-8", "replace") for ref, text in _ERROR_CELL.findall(xml)} if b"#" in xml else {}
-    )
-    return _Scan(formulas, errors, dde)
 
 
 def _too_large() -> UnreadableWorkbook:

@@ -1,0 +1,87 @@
+"""The sheet scan: formula, error and DDE cells found in the raw XML, and sheets whose cells reach so far that
+calamine would abort the process (it asks for rows x columns cells at once) refused in every spelling."""
+
+from __future__ import annotations
+
+import pytest
+
+from validators.sheetscan import OddReference, SheetScan, SheetTooLarge, scan_sheet
+
+MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _sheet(rows: bytes, root: bytes = b"", tail: bytes = b"") -> bytes:
+    return (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="' + MAIN + b'"' + root + b">"
+        b"<sheetData>" + rows + b"</sheetData>" + tail + b"</worksheet>"
+    )
+
+
+def _scan(xml: bytes) -> SheetScan:
+    return scan_sheet(xml, lambda: None)
+
+
+USUAL = (
+    b'<row r="1"><c r="A1" s="1" t="s"><v>0</v></c><c r="B1" s="2"><f>A1*2</f><v>2</v></c></row>'
+    b'<row r="2"><c r="A2" t="e"><f>1/0</f><v>#DIV/0!</v></c><c r="B2"><f>DDE|x!A1</f><v>0</v></c>'
+    b'<c r="C2" s="3"/></row>'
+)
+
+
+def test_formula_error_and_dde_cells_are_found() -> None:
+    scan = _scan(_sheet(USUAL))
+    assert scan.formulas == {"B1", "A2", "B2"}
+    assert scan.errors == {"A2": "#DIV/0!"}
+    assert scan.dde == ["B2"]
+
+
+def test_cells_outside_sheet_data_are_not_cells() -> None:
+    tail = b'<dataValidations><dataValidation sqref="A1"><formula1>"c"</formula1></dataValidation></dataValidations>'
+    assert _scan(_sheet(USUAL, tail=tail)).formulas == {"B1", "A2", "B2"}
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        b'<c r="SG1"><v>1</v></c>',
+        b'<c r="A20000"><v>1</v></c>',
+        b'<c r="XFD1048576"><v>1</v></c>',
+        b"<c r='XFD1048576'><v>1</v></c>",  # single quotes
+        b'<c s="1" r="XFD1048576"><v>1</v></c>',  # another attribute first
+        b'<c r="xfd1048576"><v>1</v></c>',  # lowercase
+        b'<c\nr="XFD1048576"><v>1</v></c>',  # a newline for the space
+        b'<x:c r="XFD1048576"><x:v>1</x:v></x:c>',  # the main namespace under a prefix
+    ],
+)
+def test_a_far_cell_is_refused_however_it_is_written(cell: bytes) -> None:
+    with pytest.raises(SheetTooLarge):
+        _scan(_sheet(USUAL + b'<row r="3">' + cell + b"</row>", root=b' xmlns:x="' + MAIN + b'"'))
+
+
+def test_a_cell_without_reference_in_a_far_row_is_refused() -> None:
+    with pytest.raises(SheetTooLarge):
+        _scan(_sheet(b'<row r="1048576"><c><v>1</v></c></row>'))
+    with pytest.raises(SheetTooLarge):  # a long run of cells without references walks past column 500
+        _scan(_sheet(b'<row r="1">' + b"<c><v>1</v></c>" * 501 + b"</row>"))
+
+
+def test_a_far_cell_in_a_second_sheet_data_is_refused() -> None:
+    xml = _sheet(USUAL, tail=b'<sheetData><row r="9"><c r="XFD9"><v>1</v></c></row></sheetData>')
+    with pytest.raises(SheetTooLarge):
+        _scan(xml)
+
+
+def test_a_far_cell_in_utf16_is_refused() -> None:
+    xml = _sheet(USUAL + b'<row r="3"><c r="XFD3"><v>1</v></c></row>').replace(b"UTF-8", b"UTF-16")
+    with pytest.raises(SheetTooLarge):
+        _scan(xml.decode().encode("utf-16"))
+
+
+def test_an_unusual_but_near_sheet_is_read_without_formula_positions() -> None:
+    scan = _scan(_sheet(b'<row r="1"><c s="1" r="A1"><v>1</v></c><c><f>A1</f><v>1</v></c></row>'))
+    assert scan.formulas is None
+
+
+def test_a_reference_no_spreadsheet_writes_is_refused() -> None:
+    with pytest.raises(OddReference):
+        _scan(_sheet(b'<row r="1"><c s="1" r="$A$1"><v>1</v></c></row>'))
