@@ -139,7 +139,7 @@ _CATALOG: Catalog | None = None
 def _init_worker(directory: str) -> None:
     global _CATALOG
     _CATALOG = load_catalog(directory)
-    gc.freeze()
+    gc.freeze()  # imported modules and the catalog live as long as the worker: collections need not walk them
 
 
 def _work(path: str, known: str) -> tuple[FileResult, bytes]:

@@ -109,6 +109,18 @@ def build_corpus(
         content=_huge_sheet(data, huge_rows),
     )
     add(
+        "far-cell.xlsx",
+        "one cell at XFD1048576, its reference in single quotes (a reader holding the sheet as one rectangle "
+        "would ask for 512 GB)",
+        2,
+        ("X001",),
+        content=_replace_part(
+            data,
+            INDICATOR_PART,
+            lambda x: x.replace(b"</sheetData>", b"<row r='1048576'><c r='XFD1048576'><v>1</v></c></row></sheetData>"),
+        ),
+    )
+    add(
         "doctype-xxe.xlsx",
         "workbook.xml with a DOCTYPE and an external entity (XXE)",
         2,
