@@ -34,6 +34,7 @@ from workbook_templates.formulas import (
     project_formula,
 )
 from workbook_templates.styles import Styles
+from workbook_templates.validations import Validations
 from workbook_templates.vba_project import BUTTONS, conf_rows, vba_project
 
 KIND_LABELS = {"level": "Tuyệt đối", "rate": "Tỷ lệ", "growth": "Tốc độ", "count": "Lũy kế"}
@@ -137,6 +138,7 @@ class _Builder:
         self.unit = unit
         self.macros = macros
         self.st = Styles(workbook)
+        self.validations = Validations()
         released = dt.datetime.combine(catalog.template.released, dt.time(8, 0))
         workbook.set_properties(
             {
@@ -164,6 +166,7 @@ class _Builder:
         self._lists()
         if self.macros:
             self._xlwings_conf()
+        self.validations.write()
         self.wb.worksheets()[1].activate()
 
     # --- shared pieces ------------------------------------------------------------------------------
@@ -201,9 +204,8 @@ class _Builder:
         minimum: float = -NUMBER_LIMIT,
         maximum: float = NUMBER_LIMIT,
     ) -> None:
-        ws.data_validation(
-            row,
-            col,
+        self.validations.add(
+            ws,
             row,
             col,
             {
@@ -331,9 +333,8 @@ class _Builder:
                 self._put(ws, row, L.INFO_VALUE_COL, self.filling.info.get(field.key), self.st.stamp)
             elif field.type == "date":
                 self._put(ws, row, L.INFO_VALUE_COL, self.filling.info.get(field.key), self.st.input_date)
-                ws.data_validation(
-                    row,
-                    L.INFO_VALUE_COL,
+                self.validations.add(
+                    ws,
                     row,
                     L.INFO_VALUE_COL,
                     {
@@ -515,9 +516,8 @@ class _Builder:
                     self._formula(ws, row, col, formula, self.st.computed_number(0), results[column.key])
                 elif column.type == "choice":
                     self._put(ws, row, col, typed.get(column.key), self.st.input_text)
-                    ws.data_validation(
-                        row,
-                        col,
+                    self.validations.add(
+                        ws,
                         row,
                         col,
                         {
