@@ -17,9 +17,10 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from master.consolidate import Consolidation, consolidate
-from master.extract import FileResult, fingerprint, process_file
+from master.extract import FileResult, fingerprint, process_files
 from master.ledger import Ledger, ledger_path, pack
 from master.workbook import write_long_csv, write_master
 from workbook_templates.catalog import Catalog, load_catalog
@@ -27,6 +28,8 @@ from workbook_templates.catalog import Catalog, load_catalog
 SUFFIXES = (".xlsx", ".xlsm")
 PARALLEL_FROM = 4  # fewer files than this are checked in this process: starting workers costs more
 RECORD_BATCH = 200  # results written to the ledger per transaction
+READ_BATCH = 8  # files a worker reads before it validates them (see process_files)
+T = TypeVar("T")
 
 
 class MergeError(Exception):
@@ -142,16 +145,15 @@ def _init_worker(directory: str) -> None:
     gc.freeze()  # imported modules and the catalog live as long as the worker: collections need not walk them
 
 
-def _work(path: str, known: str) -> tuple[FileResult, bytes]:
+def _work(batch: list[tuple[str, str]]) -> list[tuple[FileResult, bytes]]:
     assert _CATALOG is not None
-    return _processed(Path(path), _CATALOG, known)
+    return _processed([(Path(path), known) for path, known in batch], _CATALOG)
 
 
-def _processed(path: Path, catalog: Catalog, known: str) -> tuple[FileResult, bytes]:
-    """A file's summary and its values packed for the ledger: packing here, in the worker, spares the
+def _processed(batch: list[tuple[Path, str]], catalog: Catalog) -> list[tuple[FileResult, bytes]]:
+    """The files' summaries and their values packed for the ledger: packing here, in the worker, spares the
     parent both the work and the transfer of every value."""
-    result = process_file(path, catalog, known)
-    return result.light(), pack(result)
+    return [(result.light(), pack(result)) for result in process_files(batch, catalog)]
 
 
 def _check(
@@ -161,8 +163,10 @@ def _check(
     values) as they come."""
     if progress:
         progress(done, total)
-    if len(todo) < PARALLEL_FROM:
-        outcomes: Iterable[tuple[FileResult, bytes]] = (_processed(path, catalog, known) for path, known in todo)
+    workers = 1 if len(todo) < PARALLEL_FROM else min(os.cpu_count() or 1, len(todo))
+    chunks = list(_batches(todo, max(1, min(READ_BATCH, len(todo) // (4 * workers)))))  # 4 a worker: balanced
+    if workers == 1:
+        outcomes: Iterable[list[tuple[FileResult, bytes]]] = (_processed(chunk, catalog) for chunk in chunks)
         pool = None
     else:
         from validators.registry import all_rules
@@ -170,23 +174,22 @@ def _check(
 
         all_rules()  # import the rules (pandas, pandera) once here: forked workers inherit them
 
-        pool = ProcessPoolExecutor(
-            min(os.cpu_count() or 1, len(todo)), initializer=_init_worker, initargs=(str(CATALOG_DIR),)
-        )
-        futures = [pool.submit(_work, str(path), known) for path, known in todo]
+        pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(str(CATALOG_DIR),))
+        futures = [pool.submit(_work, [(str(path), known) for path, known in chunk]) for chunk in chunks]
         outcomes = (future.result() for future in as_completed(futures))
     try:
-        for result in outcomes:
-            done += 1
-            if progress:
-                progress(done, total)
-            yield result
+        for results in outcomes:
+            for result in results:
+                done += 1
+                if progress:
+                    progress(done, total)
+                yield result
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
 
 
-def _batches(items: Iterable[tuple[FileResult, bytes]], size: int) -> Iterator[list[tuple[FileResult, bytes]]]:
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
     batch = []
     for item in items:
         batch.append(item)

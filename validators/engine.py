@@ -66,22 +66,33 @@ def validate_path(path: Path, catalog: Catalog | None = None, timings: dict[str,
     ``timings`` receives the CPU seconds spent reading and validating: CPU, not wall, so that figures from
     parallel workers add up to the work done, whatever else shares the machine."""
     catalog = catalog or load_catalog()
-    timings = {} if timings is None else timings
     started = time.process_time()
+    book = read_path(path)
+    read = time.process_time()
+    report = validate_read(Path(path).name, book, catalog)
+    if timings is not None:
+        timings.update(read=read - started, validate=time.process_time() - read)
+    return report
+
+
+def read_path(path: Path) -> RawWorkbook | UnreadableWorkbook:
+    """The workbook in a file, or why it cannot be read: never an exception."""
     try:
-        book = read_workbook(path)
+        return read_workbook(path)
     except UnreadableWorkbook as error:
-        return _run(Path(path).name, Context(None, catalog, error), None)
+        return error
     except Exception as error:
         logger.exception("unexpected failure reading %s", path)
-        unexpected = UnreadableWorkbook(
+        return UnreadableWorkbook(
             f"tệp có cấu trúc bất thường, không đọc được ({type(error).__name__})", f"unexpected {error!r}"
         )
-        return _run(Path(path).name, Context(None, catalog, unexpected), None)
-    read = time.process_time()
-    report = validate_book(book, catalog)
-    timings.update(read=read - started, validate=time.process_time() - read)
-    return report
+
+
+def validate_read(label: str, book: RawWorkbook | UnreadableWorkbook, catalog: Catalog) -> Report:
+    """The report on what :func:`read_path` returned."""
+    if isinstance(book, UnreadableWorkbook):
+        return _run(label, Context(None, catalog, book), None)
+    return validate_book(book, catalog)
 
 
 def _run(label: str, ctx: Context, submission: Submission | None) -> Report:
