@@ -102,6 +102,13 @@ def build_corpus(
         content=_bomb(data, bomb_bytes, lie=True),
     )
     add(
+        "zip-bomb-lying-strings.xlsx",
+        "the lying bomb in the shared strings, a part only calamine reads",
+        2,
+        ("X001",),
+        content=_bomb(data, bomb_bytes, lie=True, target="xl/sharedStrings.xml"),
+    )
+    add(
         "million-rows.xlsx",
         f"an indicator sheet with {huge_rows:,} rows",
         2,
@@ -269,10 +276,9 @@ def _replace_part(data: bytes, name: str, change: Callable[[bytes], bytes]) -> b
     return _zip([(i.filename, change(c) if i.filename == name else c) for i, c in _parts(data)])
 
 
-def _bomb(data: bytes, size: int, lie: bool) -> bytes:
-    """Replace the indicator sheet with a deflate stream of ``size`` bytes of XML padding; ``lie`` patches the
-    zip headers to claim 10 KiB."""
-    target = INDICATOR_PART
+def _bomb(data: bytes, size: int, lie: bool, target: str = INDICATOR_PART) -> bytes:
+    """Replace a part (the indicator sheet) with a deflate stream of ``size`` bytes of XML padding; ``lie`` patches
+    the zip headers to claim 10 KiB."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
         for info, content in _parts(data):

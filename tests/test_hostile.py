@@ -46,7 +46,15 @@ def test_every_corpus_file_gets_its_exit_code_rules_and_a_message(corpus: Corpus
 
 
 @pytest.mark.parametrize(
-    "name", ["zip-bomb.xlsx", "zip-bomb-lying.xlsx", "million-rows.xlsx", "billion-laughs.xlsx", "far-cell.xlsx"]
+    "name",
+    [
+        "zip-bomb.xlsx",
+        "zip-bomb-lying.xlsx",
+        "zip-bomb-lying-strings.xlsx",
+        "million-rows.xlsx",
+        "billion-laughs.xlsx",
+        "far-cell.xlsx",
+    ],
 )
 def test_bombs_and_giants_are_refused_fast_in_bounded_memory(corpus: Corpus, name: str) -> None:
     path = corpus.directory / name
