@@ -1,11 +1,12 @@
 """Read a workbook file into a :class:`RawWorkbook`, defensively.
 
-Values come from python-calamine (fast, read-only, never runs macros). What calamine does not report,
-formula cells, error values, defined names, external links and DDE formulas, comes from a scan of the
-package's XML, parsed with defusedxml. Before calamine sees a file, every part of the package is inflated
-here under limits that do not trust the sizes the zip headers claim, and each sheet's real extent is
-bounded: a decompression bomb or an absurdly large sheet is refused, not read. A file that cannot be read
-safely raises :class:`UnreadableWorkbook` with a Vietnamese reason.
+Values come from python-calamine (fast, read-only, never runs macros). What calamine does not report, defined
+names and external links (from workbook.xml and its relations), formula cells, error values and DDE formulas
+(from the sheets, validators/sheetscan.py), comes from the package's XML. Before calamine sees a file, the
+sizes every part declares are bounded (calamine's zip reader stops at them), the parts read here are inflated
+under limits that do not trust those sizes, and each sheet's real extent is bounded: a decompression bomb or an
+absurdly large sheet is refused, not read. A file that cannot be read safely raises :class:`UnreadableWorkbook`
+with a Vietnamese reason.
 """
 
 from __future__ import annotations
