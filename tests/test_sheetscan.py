@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from validators.sheetscan import OddReference, SheetScan, SheetTooLarge, scan_sheet
+from validators.sheetscan import OddSheet, SheetScan, SheetTooLarge, scan_sheet
 
 MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
@@ -83,5 +83,12 @@ def test_an_unusual_but_near_sheet_is_read_without_formula_positions() -> None:
 
 
 def test_a_reference_no_spreadsheet_writes_is_refused() -> None:
-    with pytest.raises(OddReference):
+    with pytest.raises(OddSheet):
         _scan(_sheet(b'<row r="1"><c s="1" r="$A$1"><v>1</v></c></row>'))
+
+
+def test_an_unusual_sheet_is_parsed_in_flat_memory_and_bounded_depth() -> None:
+    padding = b"<x/>" * 200_000  # dropped as they end, not kept in a tree
+    assert _scan(_sheet(b'<row r="1"><c s="1" r="A1"><v>1</v></c></row>', tail=padding)).formulas is None
+    with pytest.raises(OddSheet):
+        _scan(_sheet(b"<c>" + b"<x>" * 100 + b"</x>" * 100 + b"</c>"))

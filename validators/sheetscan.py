@@ -20,6 +20,7 @@ from defusedxml import ElementTree
 MAX_ROWS = 20_000  # the standard workbook has a few hundred rows; a sheet beyond these is not one of ours
 MAX_COLUMNS = 500  # both limits are also spelled out in the pattern _CELLS
 MAX_CELLS = 1_000_000
+MAX_DEPTH = 64  # a worksheet's elements nest a few levels deep
 SMALLEST_CELL = 11  # bytes of <c r="A1"/>: a part smaller than SMALLEST_CELL * MAX_CELLS has fewer cells
 
 # Per match, one of: a cell not written the usual way (group 1), a reference past column 500 (SF) or row 20,000
@@ -39,8 +40,9 @@ class SheetTooLarge(Exception):
     """The sheet's cells reach beyond MAX_ROWS, MAX_COLUMNS or MAX_CELLS."""
 
 
-class OddReference(Exception):
-    """A cell or row reference no spreadsheet writes: where calamine would put the cell cannot be bounded."""
+class OddSheet(Exception):
+    """A sheet written as no spreadsheet writes one (a reference whose cell cannot be placed, elements nested
+    deeper than any worksheet's)."""
 
 
 @dataclass
@@ -77,7 +79,7 @@ def scan_sheet(xml: bytes, check_time: Callable[[], None]) -> SheetScan:
 
 def _sheet_data(xml: bytes) -> bytes:
     """The XML from the first "sheetData" to the last, whatever the tags' prefix or spacing: calamine reads cells
-    only inside sheetData elements. Anything earlier or later is never smaller than what it reads."""
+    only inside sheetData elements, and this slice holds them all (perhaps more, never less)."""
     start, end = xml.find(b"sheetData"), xml.rfind(b"sheetData")
     return xml[start:end] if start != -1 else xml
 
@@ -87,15 +89,19 @@ def _scan_unusual(xml: bytes, check_time: Callable[[], None]) -> SheetScan:
     reference takes the next column, a row without one the next row. The bound is generous (every row and cell
     counted as if it followed the farthest reference), never smaller than the truth."""
     rows = cells = farthest_row = farthest_col = widest = in_row = 0
+    open_elements: list = []
     for number, (event, element) in enumerate(ElementTree.iterparse(io.BytesIO(xml), events=("start", "end"))):
         if number % 65536 == 0:
             check_time()
-        name = element.tag.rpartition("}")[2]
         if event == "end":
-            if name == "row":
-                element.clear()  # keeps memory flat on a large sheet
+            open_elements.pop()
+            if open_elements:  # what has ended is its parent's only child left: dropping it keeps memory flat
+                del open_elements[-1][-1]
             continue
-        reference = element.get("r")
+        open_elements.append(element)
+        if len(open_elements) > MAX_DEPTH:
+            raise OddSheet("elements nested too deep")
+        name, reference = element.tag.rpartition("}")[2], element.get("r")
         if name == "row":
             rows, in_row = rows + 1, 0
             if reference is not None:
@@ -106,7 +112,7 @@ def _scan_unusual(xml: bytes, check_time: Callable[[], None]) -> SheetScan:
             if reference is not None:
                 match = _REFERENCE.fullmatch(reference)
                 if match is None:
-                    raise OddReference(reference)
+                    raise OddSheet(f"cell reference {reference!r}")
                 farthest_col = max(farthest_col, _column(match.group(1)))
                 farthest_row = max(farthest_row, int(match.group(2)))
     if farthest_row + rows > MAX_ROWS or farthest_col + widest > MAX_COLUMNS or cells > MAX_CELLS:
@@ -116,7 +122,7 @@ def _scan_unusual(xml: bytes, check_time: Callable[[], None]) -> SheetScan:
 
 def _number(text: str) -> int:
     if not text.isdigit() or len(text) > 9:
-        raise OddReference(text)
+        raise OddSheet(f"row reference {text!r}")
     return int(text)
 
 
