@@ -95,7 +95,7 @@ def read_workbook(path: Path, budget: float = TIME_BUDGET) -> RawWorkbook:
         raise _too_large() from error
     except (zipfile.BadZipFile, zlib.error, EOFError, struct.error) as error:
         raise UnreadableWorkbook("tệp bị hỏng (không giải nén được)", f"the file is corrupt ({error})") from error
-    except (KeyError, ElementTree.ParseError, OddSheet) as error:  # the same class as the fast parser's
+    except (KeyError, ElementTree.ParseError, OddSheet) as error:  # ParseError: also the fast parser's
         raise UnreadableWorkbook("cấu trúc tệp Excel bị hỏng", f"the workbook structure is broken ({error})") from error
     except (ValueError, NotImplementedError, RuntimeError) as error:  # a DOCTYPE or an entity, refused
         raise UnreadableWorkbook(
