@@ -10,9 +10,10 @@ provinces) it measures, each in its own process, wall time and peak memory of:
     template's input cells (skipped above --datamaps-max files: it is slow);
   - kehoach merge, cold (empty ledger) and warm (ledger kept, nothing changed);
   - kehoach validate on one workbook and on 40.
-Then ratios, the read / validate / write split of the merge, and the scaling exponent.
+Then ratios, the read / validate / write split of the merge, and the scaling exponent. First, unless
+--no-button, it runs bench/button.py: the validation button's path, stage by stage.
 
-    python bench/merge_bench.py [--sizes 40,1000,5000] [--datamaps-max 1000]
+    python bench/merge_bench.py [--sizes 40,1000,5000] [--datamaps-max 1000] [--no-button]
 """
 
 from __future__ import annotations
@@ -147,7 +148,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="40,1000,5000")
     parser.add_argument("--datamaps-max", type=int, default=1000)
+    parser.add_argument("--no-button", action="store_true", help="skip bench/button.py")
     args = parser.parse_args()
+    if not args.no_button:
+        subprocess.run([sys.executable, str(ROOT / "bench" / "button.py")], check=True)
     sizes = [int(s) for s in args.sizes.split(",")]
     rows, cold = [], {}
     with tempfile.TemporaryDirectory(prefix="kehoach-bench-") as scratch:
