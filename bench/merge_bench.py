@@ -89,7 +89,7 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> dict:
     return result
 
 
-def make_inbox(directory: Path, size: int, seed: int = 2020) -> Path:
+def make_inbox(directory: Path, size: int, seed: int = 2020, suffix: str = ".xlsm") -> Path:
     """``size`` distinct submissions: the 36 units' clean files, then resubmissions of them, each with its own
     revision number (the zip is rewritten with that one cell changed)."""
     catalog = load_catalog()
@@ -97,7 +97,7 @@ def make_inbox(directory: Path, size: int, seed: int = 2020) -> Path:
     base.mkdir(parents=True)
     fillings = generate_all(catalog, seed)
     originals = [
-        write_submission(catalog, catalog.unit(code), f, base / f"{code}.xlsx") for code, f in fillings.items()
+        write_submission(catalog, catalog.unit(code), f, base / f"{code}{suffix}") for code, f in fillings.items()
     ]
     inbox = directory / f"inbox-{size}"
     inbox.mkdir()
@@ -186,7 +186,7 @@ def main() -> None:
                 [*kehoach, "merge", str(inbox), "-o", str(master), "--format", "json"]
             )
             if size == sizes[0]:
-                files = sorted(inbox.glob("*.xlsx"))
+                files = sorted(inbox.glob("*.xls*"))
                 figures["kehoach validate 1 file"] = measure([*kehoach, "validate", str(files[0])])
                 figures["kehoach validate 40 files"] = measure([*kehoach, "validate", *map(str, files[:40])])
             split = json.loads(figures["kehoach merge (cold)"]["stdout"])["timings"]

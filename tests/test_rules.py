@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import copy
 import random
+import struct
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -149,3 +151,20 @@ def test_rule_reference_is_generated_from_the_registry() -> None:
     from validators.rulesdoc import render_markdown
 
     assert (Path(__file__).parents[1] / "docs" / "rules.md").read_text(encoding="utf-8") == render_markdown()
+
+
+def test_a_macro_project_that_cannot_be_inflated_is_foreign(clean: dict[str, Filling], tmp_path: Path) -> None:
+    """The macro project is inflated only when S011 asks; a broken one is reported by S011, not a crash."""
+    catalog = load_catalog()
+    good = build_workbook(catalog, catalog.unit("CTK"), tmp_path / "good.xlsm", clean["CTK"])
+    with zipfile.ZipFile(good) as package:
+        info = package.getinfo("xl/vbaProject.bin")
+    data = bytearray(good.read_bytes())
+    name_length, extra_length = struct.unpack_from("<HH", data, info.header_offset + 26)
+    start = info.header_offset + 30 + name_length + extra_length + 100
+    data[start : start + 200] = b"\xff" * 200
+    broken = tmp_path / "broken.xlsm"
+    broken.write_bytes(bytes(data))
+    assert validate_path(good).findings == []
+    (finding,) = validate_path(broken).findings
+    assert finding.rule == "S011" and "không đọc được" in finding.message()

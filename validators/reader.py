@@ -11,13 +11,13 @@ with a Vietnamese reason.
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 import struct
 import time
 import unicodedata
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree as FastElementTree
 
@@ -90,7 +90,7 @@ def read_workbook(path: Path, budget: float = TIME_BUDGET) -> RawWorkbook:
             for shared in CALAMINE_READS:
                 if package.has(shared):
                     package.check_head(shared)
-            vba = package.read(VBA_PART) if package.has(VBA_PART) else None
+            vba = package.stored(VBA_PART) if package.has(VBA_PART) else None
     except SheetTooLarge as error:
         raise _too_large() from error
     except (zipfile.BadZipFile, zlib.error, EOFError, struct.error) as error:
@@ -130,8 +130,7 @@ def read_workbook(path: Path, budget: float = TIME_BUDGET) -> RawWorkbook:
         label=path.name,
         sheets=grids,
         names=names,
-        vba_digest=hashlib.sha256(vba).hexdigest() if vba is not None else None,
-        vba=vba,
+        vba=_inflater(*vba) if vba else None,
         external_links=external,
     )
 
@@ -188,10 +187,17 @@ class _Package:
     def read(self, name: str) -> bytes:
         self.clock.check()
         member = self.members[name]
-        data = _inflate(self.package, member, MAX_TOTAL_BYTES - self.total, self.clock)
+        data = _inflate(_compressed(self.package, member), member, MAX_TOTAL_BYTES - self.total, self.clock)
         _refuse_dtd(data[:DTD_HEAD], member)
         self.total += len(data)
         return data
+
+    def stored(self, name: str) -> tuple[bytes, zipfile.ZipInfo]:
+        """A part as stored, to inflate later with :func:`_inflate`: the macro project, which only rule S011
+        reads (reading values needs none of it)."""
+        self.clock.check()
+        member = self.members[name]
+        return _compressed(self.package, member), member
 
     def check_head(self, name: str) -> None:
         """Refuse a DTD at the start of a part that only calamine reads. Its size needs no check here: calamine's
@@ -223,9 +229,10 @@ def _compressed(package: zipfile.ZipFile, member: zipfile.ZipInfo, most: int | N
     return package.fp.read(member.compress_size if most is None else min(most, member.compress_size))
 
 
-def _inflate(package: zipfile.ZipFile, member: zipfile.ZipInfo, room: int, clock: _Clock) -> bytes:
+def _inflate(raw: bytes, member: zipfile.ZipInfo, room: int, clock: _Clock) -> bytes:
+    """A part's bytes from its stored ``raw`` bytes, refusing more than ``room`` (or MAX_PART_BYTES) whatever the
+    zip headers claim; raises UnreadableWorkbook or zipfile.BadZipFile."""
     limit = min(MAX_PART_BYTES, room)
-    raw = _compressed(package, member)
     if member.compress_type == zipfile.ZIP_STORED:
         data = raw
     elif member.compress_type == zipfile.ZIP_DEFLATED:
@@ -245,6 +252,18 @@ def _inflate(package: zipfile.ZipFile, member: zipfile.ZipInfo, room: int, clock
     if zlib.crc32(data) != member.CRC:
         raise zipfile.BadZipFile(f"bad CRC for {member.filename}")
     return data
+
+
+def _inflater(raw: bytes, member: zipfile.ZipInfo) -> Callable[[], bytes]:
+    """Inflates a stored part when called, under the same limits; raises UnreadableWorkbook only."""
+
+    def inflate() -> bytes:
+        try:
+            return _inflate(raw, member, MAX_PART_BYTES, _Clock(TIME_BUDGET))
+        except (zipfile.BadZipFile, zlib.error) as error:
+            raise UnreadableWorkbook("tệp bị hỏng (không giải nén được)", f"the file is corrupt ({error})") from error
+
+    return inflate
 
 
 def _foreign_compression(member: zipfile.ZipInfo) -> UnreadableWorkbook:

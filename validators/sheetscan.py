@@ -26,10 +26,10 @@ SMALLEST_CELL = 11  # bytes of <c r="A1"/>: a part smaller than SMALLEST_CELL * 
 # Per match, one of: a cell not written the usual way (group 1), a reference past column 500 (SF) or row 20,000
 # (group 2), the reference of a formula cell (group 3: by the schema's order a cell's formula comes first in it).
 # One pass, not one per question: a pass of the regex engine costs about as much as calamine's parse of the XML.
-_CELLS = re.compile(
-    rb'<((?:[A-Za-z_][\w.-]*:)c(?=[\s/>])|c(?=[\s/>])(?! r="[A-Z]+[0-9]+"))'
+_CELLS = re.compile(  # possessive quantifiers (*+, ++): nothing to give back, so the engine does not try
+    rb'<((?:[A-Za-z_][\w.-]*+:)c(?=[\s/>])|c(?=[\s/>])(?! r="[A-Z]++[0-9]++"))'
     rb'|<c r="(?:((?:[A-Z]{3,}|[T-Z][A-Z]|S[G-Z])[0-9]|[A-Z]{1,2}(?:[0-9]{6,}|[2-9][0-9]{4}))'
-    rb'|([A-Z]+[0-9]+)"[^>]*><f\b)'
+    rb'|([A-Z]++[0-9]++)"[^>]*+><f\b)'
 )
 _DDE_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*><f\b[^>]*>[^<]*?[A-Za-z0-9_.]+\|')
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*\bt="e"[^>]*>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?<v>([^<]*)</v>')

@@ -5,6 +5,7 @@ a live Excel workbook (the add-in); everything downstream works on this and noth
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
@@ -48,8 +49,9 @@ class RawWorkbook:
     label: str  # what people call the file (its name)
     sheets: dict[str, Grid]
     names: dict[str, str] = field(default_factory=dict)  # defined name -> reference, e.g. 'Sheet'!$C$4
-    vba_digest: str | None = None  # sha256 of xl/vbaProject.bin when the file carries macros
-    vba: bytes | None = None  # xl/vbaProject.bin itself, to compare its modules with the template's (never run)
+    # Inflates xl/vbaProject.bin (raising UnreadableWorkbook), for rule S011 to compare its modules with the
+    # template's; never run. Reading values needs none of it, so it is inflated only when that rule asks.
+    vba: Callable[[], bytes] | None = None
     external_links: list[str] = field(default_factory=list)  # targets of links to other workbooks
 
 

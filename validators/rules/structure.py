@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from validators.context import Context, as_number
 from validators.contract import CellRef, clean_code
 from validators.findings import ERROR, WARNING, Finding
+from validators.reader import UnreadableWorkbook
 from validators.registry import rule
 from validators.schemas import missing_columns
 from validators.workbook import a1, rowcol
@@ -279,6 +280,9 @@ def foreign_macros(ctx: Context) -> Iterator[Finding]:
         return
     from validators.macros import foreign_modules
 
-    modules = foreign_modules(ctx.sub.book.vba)
+    try:
+        modules = foreign_modules(ctx.sub.book.vba())
+    except UnreadableWorkbook as error:  # a project that cannot even be inflated is not the template's
+        modules = [f"không đọc được: {error.reason}"]
     if modules:
         yield ctx.sheet_finding("S011", "", modules=", ".join(modules))
