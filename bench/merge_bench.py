@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from samples.generate import generate_all, write_submission  # noqa: E402
+from samples.inject import resaved_project  # noqa: E402
 from workbook_templates import layout as L  # noqa: E402
 from workbook_templates.catalog import load_catalog  # noqa: E402
 
@@ -91,7 +92,8 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> dict:
 
 def make_inbox(directory: Path, size: int, seed: int = 2020, suffix: str = ".xlsm") -> Path:
     """``size`` distinct submissions: the 36 units' clean files, then resubmissions of them, each with its own
-    revision number (the zip is rewritten with that one cell changed)."""
+    revision number (the zip is rewritten with that one cell changed). Each carries its own bytes of the
+    template's macro project, as files saved by Excel do, so macros are compared module by module."""
     catalog = load_catalog()
     base = directory / "base"
     base.mkdir(parents=True)
@@ -103,26 +105,27 @@ def make_inbox(directory: Path, size: int, seed: int = 2020, suffix: str = ".xls
     inbox.mkdir()
     revision_row = L.INFO_FIRST_ROW + [f.key for f in L.unit_fields()].index("revision")
     revision_cell = L.a1(revision_row, L.INFO_VALUE_COL).encode()
+    projects = [resaved_project(reserved) for reserved in range(2, 256)] if suffix == ".xlsm" else [None]
     for n in range(size):
         source = originals[n % len(originals)]
         target = inbox / f"{n:05d}_{source.name}"
-        if n < len(originals):
-            shutil.copy2(source, target)
-            continue
-        _rewrite_revision(source, target, revision_cell, n // len(originals) + 1)
+        revision = n // len(originals) + 1 if n >= len(originals) else None
+        _rewrite(source, target, revision_cell, revision, projects[n % len(projects)])
         stamp = source.stat().st_mtime + n
         os.utime(target, (stamp, stamp))
     shutil.rmtree(base)
     return inbox
 
 
-def _rewrite_revision(source: Path, target: Path, cell: bytes, revision: int) -> None:
+def _rewrite(source: Path, target: Path, cell: bytes, revision: int | None, project: bytes | None) -> None:
     with zipfile.ZipFile(source) as package:
         parts = [(info.filename, package.read(info)) for info in package.infolist()]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as package:
         for name, data in parts:
-            if name == "xl/worksheets/sheet2.xml":
+            if name == "xl/vbaProject.bin" and project is not None:
+                data = project
+            if name == "xl/worksheets/sheet2.xml" and revision is not None:
                 start = data.find(b'<c r="' + cell + b'"')
                 value = data.find(b"<v>", start)
                 data = data[: value + 3] + str(revision).encode() + data[data.find(b"</v>", value) :]

@@ -457,3 +457,15 @@ class Injector:
             finally:
                 book.close()
         return path
+
+
+def resaved_project(reserved: int) -> bytes:
+    """The template's macro project as a save by Excel leaves it: other bytes, the same modules. (Here the byte
+    MS-OVBA 2.3.4.1 leaves free, Reserved3, is set to ``reserved``; Excel rewrites far more.)"""
+    from pyopenvba.cfb import CFB
+
+    from workbook_templates.vba_project import vba_project
+
+    cfb = CFB.from_bytes(vba_project())
+    cfb.write_stream_in_storage("VBA", "_VBA_PROJECT", b"\xcc\x61\xff\xff\x00" + bytes([reserved]) + b"\x00")
+    return cfb.to_bytes()

@@ -8,7 +8,8 @@ and the empty sheet modules Excel adds.
 from __future__ import annotations
 
 import hashlib
-from functools import cache
+from functools import cache, lru_cache
+from types import ModuleType
 
 from workbook_templates.vba_project import VBA_DIR
 
@@ -33,13 +34,25 @@ def official_digest() -> str:
     return hashlib.sha256(vba_project()).hexdigest()
 
 
+@cache
+def _olevba() -> ModuleType:
+    """olevba (imported only for files with macros), its decompression memoized. It decompresses every module in
+    pure Python, 16 ms for the template's project; the compressed modules are the same bytes in every file whose
+    macros were compressed alike, so the next such project costs 0.6 ms. A memo keyed by the compressed bytes
+    cannot give a wrong answer, only a miss."""
+    from oletools import olevba
+
+    original = olevba.decompress_stream
+    memo = lru_cache(maxsize=256)(lambda container: original(bytearray(container)))
+    olevba.decompress_stream = lambda container: memo(bytes(container))
+    return olevba
+
+
 def foreign_modules(vba: bytes) -> list[str]:
     """Names of the modules that are not the template's, or differ from it (empty when all match)."""
     if hashlib.sha256(vba).hexdigest() == official_digest():  # the template as built, never saved by Excel
         return []
-    from oletools.olevba import VBA_Parser  # only for files with macros: parsing a project takes 0.1 s
-
-    parser = VBA_Parser("vbaProject.bin", data=vba)
+    parser = _olevba().VBA_Parser("vbaProject.bin", data=vba)
     try:
         found = {name.rsplit(".", 1)[0]: _normalized(code) for _f, _s, name, code in parser.extract_macros()}
     finally:
