@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import random
+import shutil
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 import pytest
+import xlsxwriter
 
 from samples.generate import generate_all
 from samples.hostile import INDICATOR_PART
@@ -109,31 +112,25 @@ def _add_cell(xml: bytes, cell: bytes, row: int = 19999) -> bytes:
 
 
 @pytest.mark.parametrize(
-    ("cell", "readable"),
+    "cell",
     [
-        (b'<c r="SF19999"><v>1</v></c>', True),  # column 500, row 19,999: the last cell allowed
-        (b'<c r="SG19999"><v>1</v></c>', False),  # column 501
-        (b'<c r="A20000"><v>1</v></c>', False),
-        (b'<c r="XFD1048576"><v>1</v></c>', False),  # Excel's last cell: calamine would allocate 17 billion
-        (b'<c r="AAA1" t="e"><f>1/0</f><v>#DIV/0!</v></c>', False),
+        b'<c r="SG19999"><v>1</v></c>',  # column 501 (SF19999, the last cell allowed: tests/test_sheetscan.py)
+        b'<c r="A20000"><v>1</v></c>',
+        b'<c r="XFD1048576"><v>1</v></c>',  # Excel's last cell: calamine would allocate 17 billion
+        b'<c r="AAA1" t="e"><f>1/0</f><v>#DIV/0!</v></c>',
     ],
 )
-def test_cells_beyond_the_limits_are_refused_before_calamine_reads(
-    skhdt: Path, tmp_path: Path, cell: bytes, readable: bool
-) -> None:
+def test_cells_beyond_the_limits_are_refused_before_calamine_reads(skhdt: Path, tmp_path: Path, cell: bytes) -> None:
     path = _rewrite(skhdt, tmp_path / "far.xlsx", INDICATOR_PART, lambda x: _add_cell(x, cell))
-    if readable:
-        assert read_workbook(path).sheets[L.INDICATORS].height == 19999
-    else:
-        with pytest.raises(UnreadableWorkbook, match="trang tính quá lớn"):
-            read_workbook(path)
+    with pytest.raises(UnreadableWorkbook, match="trang tính quá lớn"):
+        read_workbook(path)
 
 
-def test_cells_without_references_leave_formulas_unknown(skhdt: Path, tmp_path: Path) -> None:
+def test_cells_without_references_are_placed_as_calamine_places_them(skhdt: Path, tmp_path: Path) -> None:
     path = _rewrite(skhdt, tmp_path / "bare.xlsx", INDICATOR_PART, lambda x: _add_cell(x, b"<c><v>1</v></c>", 400))
-    book = read_workbook(path)
-    assert book.sheets[L.INDICATORS].formulas is None
-    assert book.sheets[L.EVALUATION].formulas is not None
+    sheet = read_workbook(path).sheets[L.INDICATORS]
+    assert sheet.formulas == read_workbook(skhdt).sheets[L.INDICATORS].formulas
+    assert sheet.value(399, 0) == 1
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
@@ -145,4 +142,52 @@ def test_a_doctype_in_any_encoding_is_refused(skhdt: Path, tmp_path: Path, encod
 
     path = _rewrite(skhdt, tmp_path / "dtd.xlsx", "xl/workbook.xml", doctype)
     with pytest.raises(UnreadableWorkbook, match="không an toàn"):
+        read_workbook(path)
+
+
+def _workbook_xml(change: Callable[[str], str]) -> Callable[[bytes], bytes]:
+    return lambda xml: change(xml.decode()).encode()
+
+
+@pytest.mark.parametrize(
+    ("part", "change"),
+    [
+        ("xl/_rels/workbook.xml.rels", _workbook_xml(lambda x: x.replace("sheet3.xml", "sheet&#51;.xml"))),
+        (
+            "xl/workbook.xml",
+            _workbook_xml(lambda x: x.replace("<sheets>", '<sheets><sheet name="Chỉ tiêu" sheetId="99" r:id="rId1"/>')),
+        ),
+        (
+            "xl/workbook.xml",
+            _workbook_xml(lambda x: x.replace("<sheets>", '<x:sheet xmlns:x="u" name="X" r:id="rId1"/><sheets>')),
+        ),
+        ("xl/workbook.xml", _workbook_xml(lambda x: x.replace("<sheet ", '<sheet xmlns:r="urn:x" ', 1))),
+        ("xl/workbook.xml", _workbook_xml(lambda x: x.replace("<sheet ", '<sheet relationships:id="rId9" ', 1))),
+    ],
+)
+def test_a_sheet_list_calamine_could_read_otherwise_is_refused(
+    skhdt: Path, tmp_path: Path, part: str, change: Callable[[bytes], bytes]
+) -> None:
+    """Calamine must open exactly the sheets scanned: it takes the first sheet of a name, finds sheet elements in
+    any namespace, reads r:id literally and the relations' Target unescaped."""
+    path = _rewrite(skhdt, tmp_path / "odd.xlsx", part, change)
+    with pytest.raises(UnreadableWorkbook, match="cấu trúc tệp"):
+        read_workbook(path)
+
+
+def test_part_names_that_differ_only_in_case_are_refused(skhdt: Path, tmp_path: Path) -> None:
+    path = tmp_path / "case.xlsx"
+    shutil.copy(skhdt, path)
+    with zipfile.ZipFile(path, "a") as package:  # calamine looks parts up ignoring case: which would it read?
+        package.writestr(INDICATOR_PART.replace("sheet3", "Sheet3"), b"<worksheet/>")
+    with pytest.raises(UnreadableWorkbook, match="cấu trúc tệp bất thường"):
+        read_workbook(path)
+
+
+def test_a_value_calamine_cannot_convert_is_unreadable_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "duration.xlsx"
+    with xlsxwriter.Workbook(path) as book:
+        sheet = book.add_worksheet(L.INDICATORS)
+        sheet.write_number(0, 0, 1e15, book.add_format({"num_format": "[h]:mm:ss"}))  # past datetime's range
+    with pytest.raises(UnreadableWorkbook, match="không đọc được dữ liệu"):
         read_workbook(path)

@@ -4,6 +4,7 @@ calamine would abort the process (it asks for rows x columns cells at once) refu
 from __future__ import annotations
 
 import pytest
+from defusedxml import ElementTree
 
 from validators.sheetscan import OddSheet, SheetScan, SheetTooLarge, scan_sheet
 
@@ -38,6 +39,10 @@ def test_formula_error_and_dde_cells_are_found() -> None:
 def test_cells_outside_sheet_data_are_not_cells() -> None:
     tail = b'<dataValidations><dataValidation sqref="A1"><formula1>"c"</formula1></dataValidation></dataValidations>'
     assert _scan(_sheet(USUAL, tail=tail)).formulas == {"B1", "A2", "B2"}
+
+
+def test_the_last_cell_allowed_takes_the_plain_road() -> None:
+    assert _scan(_sheet(b'<row r="19999"><c r="SF19999"><f>1</f><v>1</v></c></row>')).formulas == {"SF19999"}
 
 
 @pytest.mark.parametrize(
@@ -77,9 +82,39 @@ def test_a_far_cell_in_utf16_is_refused() -> None:
         _scan(xml.decode().encode("utf-16"))
 
 
-def test_an_unusual_but_near_sheet_is_read_without_formula_positions() -> None:
-    scan = _scan(_sheet(b'<row r="1"><c s="1" r="A1"><v>1</v></c><c><f>A1</f><v>1</v></c></row>'))
-    assert scan.formulas is None
+def test_a_sheet_not_in_the_plain_form_is_parsed_and_its_cells_placed_as_calamine_places_them() -> None:
+    unusual = (
+        b'<row r="1"><c s="1" r="A1"><v>1</v></c><c><f>A1</f><v>1</v></c></row>'  # attribute order; no reference
+        b'<row><c r="B2">\n  <f>cmd|\' /C calc\'!A0</f></c><!-- a comment --><c t="e"><v>#N/A</v></c></row>'
+    )
+    scan = _scan(_sheet(unusual))
+    assert (scan.formulas, scan.dde, scan.errors) == ({"B1", "B2"}, ["B2"], {"C2": "#N/A"})
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        b'<c r="A1" r="XFD1048576"><v>1</v></c>',  # calamine keeps the last r
+        b'<:c r="XFD1048576"><v>1</v></:c>',
+        b'<1:c r="XFD1048576"><v>1</v></1:c>',
+    ],
+)
+def test_a_cell_that_is_not_xml_is_refused(cell: bytes) -> None:
+    with pytest.raises(ElementTree.ParseError):
+        _scan(_sheet(b'<row r="3">' + cell + b"</row>"))
+
+
+def test_a_far_cell_under_any_prefix_is_refused() -> None:
+    cell = "<é:c xmlns:é='http://schemas.openxmlformats.org/spreadsheetml/2006/main' r='XFD1048576'/>".encode()
+    with pytest.raises(SheetTooLarge):
+        _scan(_sheet(b'<row r="3">' + cell + b"</row>"))
+
+
+def test_searches_take_linear_time_on_hostile_formulas() -> None:
+    long_name = b"a" * 200_000  # before the fix, each of its letters started a search to its end
+    formula = b'<row r="1"><c r="A1"><f>' + long_name + b'</f><v>0</v></c><c r="B1" t="e"><v>#N/A</v></c></row>'
+    scan = _scan(_sheet(formula + b'<row r="2"><c r="A2"><f>"|"</f></c></row>'))
+    assert scan.formulas == {"A1", "A2"} and scan.dde == [] and scan.errors == {"B1": "#N/A"}
 
 
 def test_a_reference_no_spreadsheet_writes_is_refused() -> None:
@@ -89,6 +124,6 @@ def test_a_reference_no_spreadsheet_writes_is_refused() -> None:
 
 def test_an_unusual_sheet_is_parsed_in_flat_memory_and_bounded_depth() -> None:
     padding = b"<x/>" * 200_000  # dropped as they end, not kept in a tree
-    assert _scan(_sheet(b'<row r="1"><c s="1" r="A1"><v>1</v></c></row>', tail=padding)).formulas is None
+    assert _scan(_sheet(b'<row r="1"><c s="1" r="A1"><v>1</v></c></row>', tail=padding)).formulas == set()
     with pytest.raises(OddSheet):
         _scan(_sheet(b"<c>" + b"<x>" * 100 + b"</x>" * 100 + b"</c>"))

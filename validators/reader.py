@@ -12,6 +12,7 @@ with a Vietnamese reason.
 from __future__ import annotations
 
 import posixpath
+import re
 import struct
 import time
 import unicodedata
@@ -45,6 +46,7 @@ _NS = {
 }
 _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
 _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
+_SHEET_ELEMENT = re.compile(rb"<(?:[^\s/<>:]*+:)*+sheet(?=[\s/>])")
 
 
 class UnreadableWorkbook(Exception):
@@ -122,7 +124,7 @@ def read_workbook(path: Path, budget: float = TIME_BUDGET) -> RawWorkbook:
                 if row < grid.height and col < len(grid.rows[row]):
                     grid.rows[row][col] = ExcelError(text)
             grids[key] = grid
-    except python_calamine.CalamineError as error:
+    except (python_calamine.CalamineError, OverflowError, ValueError) as error:  # e.g. a duration past datetime's
         raise UnreadableWorkbook(
             "không đọc được dữ liệu trong tệp", f"cannot read the cell values ({error})"
         ) from error
@@ -166,6 +168,8 @@ class _Package:
         if len(members) > MAX_MEMBERS:
             raise UnreadableWorkbook("tệp chứa quá nhiều thành phần", "too many members in the package")
         self.members = {m.filename: m for m in members}
+        if len({name.lower() for name in self.members}) < len(members):  # calamine looks names up ignoring case
+            raise _odd("duplicate part names")
         if "mimetype" in self.members:
             raise UnreadableWorkbook(
                 "tệp là bảng tính OpenDocument (.ods) đổi đuôi; hãy mở bằng Excel hoặc LibreOffice và lưu lại "
@@ -278,11 +282,13 @@ def _bomb(member: zipfile.ZipInfo) -> UnreadableWorkbook:
 
 def _workbook_parts(package: _Package) -> tuple[dict[str, tuple[str, bool]], dict[str, str], list[str]]:
     """Sheet name -> (XML part, hidden); the workbook-level defined names; external link targets."""
-    workbook = _parse_xml(package.read("xl/workbook.xml"))
-    rels = _parse_xml(package.read("xl/_rels/workbook.xml.rels"))
+    workbook_xml, rels_xml = package.read("xl/workbook.xml"), package.read("xl/_rels/workbook.xml.rels")
+    workbook, rels = _parse_xml(workbook_xml), _parse_xml(rels_xml)
     targets = {r.get("Id"): r.get("Target") for r in rels.findall("rel:Relationship", _NS)}
+    listed = workbook.findall("m:sheets/m:sheet", _NS)
+    _check_sheet_list(workbook_xml, rels_xml, listed)
     sheets = {}
-    for sheet in workbook.findall("m:sheets/m:sheet", _NS):
+    for sheet in listed:
         target = targets[sheet.get(f"{{{_NS['r']}}}id")]
         part = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
         sheets[sheet.get("name")] = (part, sheet.get("state") in ("hidden", "veryHidden"))
@@ -297,6 +303,28 @@ def _workbook_parts(package: _Package) -> tuple[dict[str, tuple[str, bool]], dic
             rel = _parse_xml(package.read(name))
             external += [r.get("Target") or "" for r in rel.findall("rel:Relationship", _NS)]
     return sheets, names, external
+
+
+def _check_sheet_list(workbook_xml: bytes, rels_xml: bytes, listed: list) -> None:
+    """The sheets calamine opens must be the ones scanned here. Calamine finds sheet elements by their local name
+    in any namespace, takes the first of a name, reads the literal attribute r:id (or relationships:id) and the
+    relations' Target unescaped; so anything that could make it and an XML parser disagree is refused."""
+    relationships = f'xmlns:r="{_NS["r"]}"'.encode()
+    names = [sheet.get("name") for sheet in listed]
+    if (
+        len(_SHEET_ELEMENT.findall(workbook_xml)) != len(listed)
+        or len(set(names)) != len(names)
+        or workbook_xml.count(b"xmlns:r=") != 1
+        or relationships not in workbook_xml
+        or b"relationships:id" in workbook_xml
+        or any(sum(key.rpartition("}")[2] == "id" for key in sheet.attrib) != 1 for sheet in listed)
+        or b"&" in rels_xml
+    ):
+        raise _odd("a sheet list calamine could read otherwise")
+
+
+def _odd(reason_en: str) -> UnreadableWorkbook:
+    return UnreadableWorkbook("cấu trúc tệp bất thường, không phải cách Excel lưu tệp", reason_en)
 
 
 def _parse_xml(data: bytes) -> FastElementTree.Element:

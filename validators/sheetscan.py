@@ -2,10 +2,13 @@
 or a DDE link; and whether its cells reach so far that calamine, which holds a sheet as one rectangle, would
 need more memory than the machine has (one cell at XFD1048576 asks for 512 GB and aborts the process).
 
-Excel, LibreOffice and the template builder write every cell as ``<c r="A1" ...>``. Such sheets are searched by
-one regular expression (C speed, over the cells' part of the XML only); any other spelling of a cell (a
-namespace prefix, another attribute first, no reference, single quotes, a lowercase reference, another
-encoding) sends the sheet to a slower parse that bounds the positions calamine would give its cells.
+Excel, LibreOffice, openpyxl and the template builder write sheetData in one plain form: rows of cells, each cell
+``<c r="A1" ...>`` with its attributes, formula and value. A sheet whose whole sheetData matches that form, with
+every reference inside the limits, is searched by regular expressions (C speed). Anything else, however
+little it differs (a namespace prefix, a second r attribute, another quoting or encoding, a cell without a
+reference, a comment, a far reference), is parsed as XML instead, and the positions calamine would give its
+cells are bounded from the parse. The plain form is a whitelist: what it does not describe takes the slow,
+strict road, so no spelling can slip a cell past the check.
 """
 
 from __future__ import annotations
@@ -17,23 +20,35 @@ from dataclasses import dataclass
 
 from defusedxml import ElementTree
 
+from validators.workbook import a1
+
 MAX_ROWS = 20_000  # the standard workbook has a few hundred rows; a sheet beyond these is not one of ours
-MAX_COLUMNS = 500  # both limits are also spelled out in the pattern _CELLS
+MAX_COLUMNS = 500  # both limits are also spelled out in the patterns _ROW_NUMBER and _COLUMN
 MAX_CELLS = 1_000_000
 MAX_DEPTH = 64  # a worksheet's elements nest a few levels deep
 SMALLEST_CELL = 11  # bytes of <c r="A1"/>: a part smaller than SMALLEST_CELL * MAX_CELLS has fewer cells
 
-# Per match, one of: a cell not written the usual way (group 1), a reference past column 500 (SF) or row 20,000
-# (group 2), the reference of a formula cell (group 3: by the schema's order a cell's formula comes first in it).
-# One pass, not one per question: a pass of the regex engine costs about as much as calamine's parse of the XML.
-_CELLS = re.compile(  # possessive quantifiers (*+, ++): nothing to give back, so the engine does not try
-    rb'<((?:[A-Za-z_][\w.-]*+:)c(?=[\s/>])|c(?=[\s/>])(?! r="[A-Z]++[0-9]++"))'
-    rb'|<c r="(?:((?:[A-Z]{3,}|[T-Z][A-Z]|S[G-Z])[0-9]|[A-Z]{1,2}(?:[0-9]{6,}|[2-9][0-9]{4}))'
-    rb'|([A-Z]++[0-9]++)"[^>]*+><f\b)'
+# The plain form of sheetData, with every reference inside column SF and row 19,999 (MAX_COLUMNS, MAX_ROWS).
+# Possessive quantifiers (*+) give nothing back, and every scan stops at "<" or a quote, so a match takes time
+# linear in the input whatever it holds.
+_ROW_NUMBER = rb"(?:[1-9][0-9]{0,3}|1[0-9]{4})"  # 1 to 19,999
+_COLUMN = rb"(?:[A-Z]|[A-R][A-Z]|S[A-F])"  # A to SF
+_ATTRIBUTE = rb' [A-Za-z][\w:.-]*+="[^"<>]*+"'
+_CELL = (
+    rb'<c r="' + _COLUMN + _ROW_NUMBER + rb'"(?: (?:s|t|cm|vm|ph)="[^"<>]*+")*+'  # no second r, no prefix
+    rb"(?:/>|>(?:<f(?:" + _ATTRIBUTE + rb")*+(?:/>|>[^<]*+</f>))?"
+    rb"(?:<v(?:" + _ATTRIBUTE + rb")*+>[^<]*+</v>)?(?:<is>(?:(?!</is>).)*+</is>)?</c>)"
 )
-_DDE_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*><f\b[^>]*>[^<]*?[A-Za-z0-9_.]+\|')
-_ERROR_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*\bt="e"[^>]*>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?<v>([^<]*)</v>')
+_ROW = rb"<row(?:" + _ATTRIBUTE + rb")*+(?:/>|>(?:" + _CELL + rb")*+</row>)"
+_PLAIN_SHEET_DATA = re.compile(rb"<sheetData(?:/>|>(?:" + _ROW + rb")*+</sheetData>)", re.S)
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]++[0-9]++)"[^<>]*+><f\b')
+_FORMULA_TEXT = re.compile(rb'<c r="([A-Z]++[0-9]++)"[^<>]*+><f\b[^<>]*+>([^<]*+)')
+_DDE = re.compile(r"[A-Za-z0-9_.]\|")  # a program name and "|": cmd|' /C calc'!A0
+_ERROR_CELL = re.compile(
+    rb'<c r="([A-Z]++[0-9]++)"(?=[^<>]*\bt="e")[^<>]*+>(?:<f\b[^<>]*+/>|<f\b[^<>]*+>[^<]*+</f>)?<v>([^<]*+)</v>'
+)
 _REFERENCE = re.compile(r"([A-Za-z]{1,7})([0-9]{1,9})")
+_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 class SheetTooLarge(Exception):
@@ -53,75 +68,98 @@ class SheetScan:
 
 
 def scan_sheet(xml: bytes, check_time: Callable[[], None]) -> SheetScan:
-    """Formula, error and DDE cells of a worksheet part; raises SheetTooLarge (see the module's docstring)."""
+    """Formula, error and DDE cells of a worksheet part; raises SheetTooLarge or OddSheet (see the module)."""
     check_time()
-    if xml[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in xml[:4]:  # UTF-16 or -32: the searches see nothing
-        return _scan_unusual(xml, check_time)
     cells_part = _sheet_data(xml)
-    if len(cells_part) > SMALLEST_CELL * MAX_CELLS and cells_part.count(b"<c") > MAX_CELLS:
+    if cells_part is None:
+        return _scan_parsed(xml, check_time)
+    if len(cells_part) > SMALLEST_CELL * MAX_CELLS and cells_part.count(b"<c ") > MAX_CELLS:
         raise SheetTooLarge
-    cells = _CELLS.findall(cells_part)
-    if any(far for _unusual, far, _formula in cells):
-        raise SheetTooLarge
-    if any(unusual for unusual, _far, _formula in cells):
-        return _scan_unusual(xml, check_time)
-    formulas = frozenset(formula.decode() for _unusual, _far, formula in cells)
+    formulas = frozenset(ref.decode() for ref in _FORMULA_CELL.findall(cells_part))
     # The rarer searches run only where a one-byte test (memchr fast) says they can find something: every Excel
     # error value starts with "#", every DDE formula holds "|", and the standard workbook's sheets hold neither.
-    dde = [ref.decode() for ref in _DDE_CELL.findall(cells_part)] if formulas and b"|" in cells_part else []
+    dde = (
+        [ref.decode() for ref, text in _FORMULA_TEXT.findall(cells_part) if _DDE.search(text.decode(errors="replace"))]
+        if formulas and b"|" in cells_part
+        else []
+    )
     errors = (
-        {ref.decode(): text.decode("utf-8", "replace") for ref, text in _ERROR_CELL.findall(cells_part)}
+        {ref.decode(): text.decode(errors="replace") for ref, text in _ERROR_CELL.findall(cells_part)}
         if b"#" in cells_part
         else {}
     )
     return SheetScan(formulas, errors, dde)
 
 
-def _sheet_data(xml: bytes) -> bytes:
-    """The XML from the first "sheetData" to the last, whatever the tags' prefix or spacing: calamine reads cells
-    only inside sheetData elements, and this slice holds them all (perhaps more, never less)."""
+def _sheet_data(xml: bytes) -> bytes | None:
+    """The sheet's only sheetData element if the part is UTF-8 and it is in the plain form, else None. Every
+    spelling of the element's name holds the bytes "sheetData", so the first and last of them must be its own."""
+    declaration = xml[: xml.find(b"?>")] if xml.startswith(b"<?xml") else b""
+    if b"encoding" in declaration and not re.search(rb"""encoding=["']utf-8["']""", declaration, re.I):
+        return None
     start, end = xml.find(b"sheetData"), xml.rfind(b"sheetData")
-    return xml[start:end] if start != -1 else xml
+    if start == 0:
+        return None
+    if start == -1:
+        return b"" if b"\x00" not in xml[:4] and not xml.startswith((b"\xff\xfe", b"\xfe\xff")) else None
+    cells_part = xml[start - 1 : end + len(b"sheetData>")]
+    return cells_part if _PLAIN_SHEET_DATA.fullmatch(cells_part) else None
 
 
-def _scan_unusual(xml: bytes, check_time: Callable[[], None]) -> SheetScan:
-    """Bound the positions calamine would give the cells of a sheet written in an unusual way: a cell without a
-    reference takes the next column, a row without one the next row. The bound is generous (every row and cell
-    counted as if it followed the farthest reference), never smaller than the truth."""
-    rows = cells = farthest_row = farthest_col = widest = in_row = 0
+def _scan_parsed(xml: bytes, check_time: Callable[[], None]) -> SheetScan:
+    """The scan of a sheet not in the plain form, from a strict XML parse. Cells are placed as calamine places
+    them (a cell without a reference takes the next column, a row without one the next row); the extent is bounded
+    generously (every row and cell counted as if it followed the farthest reference), never below the truth."""
+    rows = cells = farthest_row = farthest_col = widest = 0
+    row = column = cell_row = -1
+    kind = ""
+    formulas: set[str] = set()
+    errors: dict[str, str] = {}
+    dde: list[str] = []
     open_elements: list = []
     for number, (event, element) in enumerate(ElementTree.iterparse(io.BytesIO(xml), events=("start", "end"))):
         if number % 65536 == 0:
             check_time()
+        name = element.tag.rpartition("}")[2]
         if event == "end":
             open_elements.pop()
+            parent = open_elements[-1].tag.rpartition("}")[2] if open_elements else ""
+            if parent != "c" or min(cell_row, column) < 0:
+                pass
+            elif name == "f":
+                formulas.add(a1(cell_row, column))
+                if _DDE.search(element.text or ""):
+                    dde.append(a1(cell_row, column))
+            elif name == "v" and kind == "e":
+                errors[a1(cell_row, column)] = element.text or ""
             if open_elements:  # what has ended is its parent's only child left: dropping it keeps memory flat
                 del open_elements[-1][-1]
             continue
         open_elements.append(element)
         if len(open_elements) > MAX_DEPTH:
             raise OddSheet("elements nested too deep")
-        name, reference = element.tag.rpartition("}")[2], element.get("r")
+        reference = element.get("r")
         if name == "row":
-            rows, in_row = rows + 1, 0
-            if reference is not None:
-                farthest_row = max(farthest_row, _number(reference))
+            rows, column = rows + 1, -1
+            row = row + 1 if reference is None else _number(reference) - 1
+            farthest_row = max(farthest_row, row + 1)
         elif name == "c":
-            cells, in_row = cells + 1, in_row + 1
-            widest = max(widest, in_row)
+            cells, kind = cells + 1, element.get("t", "")
+            cell_row, column = row, column + 1
             if reference is not None:
                 match = _REFERENCE.fullmatch(reference)
                 if match is None:
                     raise OddSheet(f"cell reference {reference!r}")
-                farthest_col = max(farthest_col, _column(match.group(1)))
-                farthest_row = max(farthest_row, int(match.group(2)))
+                cell_row, column = int(match.group(2)) - 1, _column(match.group(1)) - 1
+            farthest_row, farthest_col = max(farthest_row, cell_row + 1), max(farthest_col, column + 1)
+            widest = max(widest, column + 1)
     if farthest_row + rows > MAX_ROWS or farthest_col + widest > MAX_COLUMNS or cells > MAX_CELLS:
         raise SheetTooLarge
-    return SheetScan(None, {}, [])
+    return SheetScan(frozenset(formulas), errors, dde)
 
 
 def _number(text: str) -> int:
-    if not text.isdigit() or len(text) > 9:
+    if _NUMBER.fullmatch(text) is None:
         raise OddSheet(f"row reference {text!r}")
     return int(text)
 
