@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 import shutil
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -190,4 +192,32 @@ def test_a_value_calamine_cannot_convert_is_unreadable_not_a_crash(tmp_path: Pat
         sheet = book.add_worksheet(L.INDICATORS)
         sheet.write_number(0, 0, 1e15, book.add_format({"num_format": "[h]:mm:ss"}))  # past datetime's range
     with pytest.raises(UnreadableWorkbook, match="không đọc được dữ liệu"):
+        read_workbook(path)
+
+
+@pytest.mark.parametrize(
+    ("part", "change"),
+    [
+        ("xl/_rels/workbook.xml.rels", lambda x: x.replace(b"Target=", b"Targex=")),
+        ("xl/workbook.xml", lambda x: x.replace(b'<sheet name="', b'<sheet nam="', 1)),
+    ],
+)
+def test_a_sheet_without_a_name_or_a_part_is_refused(
+    skhdt: Path, tmp_path: Path, part: str, change: Callable[[bytes], bytes]
+) -> None:
+    with pytest.raises(UnreadableWorkbook, match="cấu trúc tệp bất thường"):
+        read_workbook(_rewrite(skhdt, tmp_path / "odd.xlsx", part, change))
+
+
+def test_a_part_renamed_by_a_unicode_path_field_is_refused(skhdt: Path, tmp_path: Path) -> None:
+    """Python's zipfile ignores the Info-ZIP Unicode Path field; calamine's reader would read the part under the
+    name it gives, here the indicator sheet's."""
+    path = tmp_path / "upath.xlsx"
+    shutil.copy(skhdt, path)
+    stored, shown = b"xl/worksheets/junk.xml", INDICATOR_PART.encode()
+    info = zipfile.ZipInfo(stored.decode())
+    info.extra = struct.pack("<HHBI", 0x7075, 5 + len(shown), 1, zlib.crc32(stored)) + shown
+    with zipfile.ZipFile(path, "a") as package:
+        package.writestr(info, b"<worksheet/>")
+    with pytest.raises(UnreadableWorkbook, match="cấu trúc tệp bất thường"):
         read_workbook(path)

@@ -127,3 +127,11 @@ def test_an_unusual_sheet_is_parsed_in_flat_memory_and_bounded_depth() -> None:
     assert _scan(_sheet(b'<row r="1"><c s="1" r="A1"><v>1</v></c></row>', tail=padding)).formulas == set()
     with pytest.raises(OddSheet):
         _scan(_sheet(b"<c>" + b"<x>" * 100 + b"</x>" * 100 + b"</c>"))
+
+
+@pytest.mark.parametrize("end", [b"</is >", b"</is\n>"])
+def test_an_inline_string_cannot_hide_cells_from_the_plain_form(end: bytes) -> None:
+    """Calamine ends the string at any spelling of its end tag; what follows are cells again."""
+    hidden = b'<c r="A1" t="inlineStr"><is><t>x</t>' + end + b'</c><c r="XFD1048576"><v>1</v></c>'
+    with pytest.raises(SheetTooLarge):
+        _scan(_sheet(b'<row r="1">' + hidden + b'<c r="B1" t="inlineStr"><is></is></c></row>'))

@@ -46,6 +46,7 @@ _NS = {
 }
 _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
 _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
+_RENAMING_FIELDS = {0x7075}  # Info-ZIP Unicode Path: Python's zipfile ignores it, calamine's zip reader does not
 _SHEET_ELEMENT = re.compile(rb"<(?:[^\s/<>:]*+:)*+sheet(?=[\s/>])")
 
 
@@ -170,6 +171,8 @@ class _Package:
         self.members = {m.filename: m for m in members}
         if len({name.lower() for name in self.members}) < len(members):  # calamine looks names up ignoring case
             raise _odd("duplicate part names")
+        if any(_RENAMING_FIELDS & _extra_field_ids(m.extra) for m in members):  # calamine would rename the part
+            raise _odd("a part renamed by a Unicode path field")
         if "mimetype" in self.members:
             raise UnreadableWorkbook(
                 "tệp là bảng tính OpenDocument (.ods) đổi đuôi; hãy mở bằng Excel hoặc LibreOffice và lưu lại "
@@ -289,7 +292,9 @@ def _workbook_parts(package: _Package) -> tuple[dict[str, tuple[str, bool]], dic
     _check_sheet_list(workbook_xml, rels_xml, listed)
     sheets = {}
     for sheet in listed:
-        target = targets[sheet.get(f"{{{_NS['r']}}}id")]
+        target = targets.get(sheet.get(f"{{{_NS['r']}}}id"))
+        if not target or not sheet.get("name"):
+            raise _odd("a sheet without a name or a part")
         part = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
         sheets[sheet.get("name")] = (part, sheet.get("state") in ("hidden", "veryHidden"))
     names = {
@@ -321,6 +326,15 @@ def _check_sheet_list(workbook_xml: bytes, rels_xml: bytes, listed: list) -> Non
         or b"&" in rels_xml
     ):
         raise _odd("a sheet list calamine could read otherwise")
+
+
+def _extra_field_ids(extra: bytes) -> set[int]:
+    ids, at = set(), 0
+    while at + 4 <= len(extra):
+        kind, size = struct.unpack_from("<HH", extra, at)
+        ids.add(kind)
+        at += 4 + size
+    return ids
 
 
 def _odd(reason_en: str) -> UnreadableWorkbook:

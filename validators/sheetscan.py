@@ -34,13 +34,16 @@ SMALLEST_CELL = 11  # bytes of <c r="A1"/>: a part smaller than SMALLEST_CELL * 
 _ROW_NUMBER = rb"(?:[1-9][0-9]{0,3}|1[0-9]{4})"  # 1 to 19,999
 _COLUMN = rb"(?:[A-Z]|[A-R][A-Z]|S[A-F])"  # A to SF
 _ATTRIBUTE = rb' [A-Za-z][\w:.-]*+="[^"<>]*+"'
+# Inside an inline string: text and rich-text tags, but no tag named is, c, row or sheetData under any prefix or
+# spacing (calamine would end the string, or read a cell, where the pattern does not), and no comment or CDATA.
+_INLINE_STRING = rb"<is>(?:[^<]++|<(?![!?]|/?(?:[^\s<>/:]*+:)?(?:is|c|row|sheetData)[\s/>])[^<>]*+>)*+</is>"
 _CELL = (
     rb'<c r="' + _COLUMN + _ROW_NUMBER + rb'"(?: (?:s|t|cm|vm|ph)="[^"<>]*+")*+'  # no second r, no prefix
     rb"(?:/>|>(?:<f(?:" + _ATTRIBUTE + rb")*+(?:/>|>[^<]*+</f>))?"
-    rb"(?:<v(?:" + _ATTRIBUTE + rb")*+>[^<]*+</v>)?(?:<is>(?:(?!</is>).)*+</is>)?</c>)"
+    rb"(?:<v(?:" + _ATTRIBUTE + rb")*+>[^<]*+</v>)?(?:" + _INLINE_STRING + rb")?</c>)"
 )
 _ROW = rb"<row(?:" + _ATTRIBUTE + rb")*+(?:/>|>(?:" + _CELL + rb")*+</row>)"
-_PLAIN_SHEET_DATA = re.compile(rb"<sheetData(?:/>|>(?:" + _ROW + rb")*+</sheetData>)", re.S)
+_PLAIN_SHEET_DATA = re.compile(rb"<sheetData(?:/>|>(?:" + _ROW + rb")*+</sheetData>)")
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]++[0-9]++)"[^<>]*+><f\b')
 _FORMULA_TEXT = re.compile(rb'<c r="([A-Z]++[0-9]++)"[^<>]*+><f\b[^<>]*+>([^<]*+)')
 _DDE = re.compile(r"[A-Za-z0-9_.]\|")  # a program name and "|": cmd|' /C calc'!A0
@@ -102,7 +105,7 @@ def _sheet_data(xml: bytes) -> bytes | None:
         return None
     if start == -1:
         return b"" if b"\x00" not in xml[:4] and not xml.startswith((b"\xff\xfe", b"\xfe\xff")) else None
-    cells_part = xml[start - 1 : end + len(b"sheetData>")]
+    cells_part = xml[start - 1 : xml.find(b">", end) + 1]
     return cells_part if _PLAIN_SHEET_DATA.fullmatch(cells_part) else None
 
 
