@@ -90,7 +90,7 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> dict:
     return result
 
 
-def make_inbox(directory: Path, size: int, seed: int = 2020, suffix: str = ".xlsm") -> Path:
+def make_inbox(directory: Path, size: int, seed: int = 2020) -> Path:
     """``size`` distinct submissions: the 36 units' clean files, then resubmissions of them, each with its own
     revision number (the zip is rewritten with that one cell changed). Each carries its own bytes of the
     template's macro project, as files saved by Excel do, so macros are compared module by module."""
@@ -99,13 +99,13 @@ def make_inbox(directory: Path, size: int, seed: int = 2020, suffix: str = ".xls
     base.mkdir(parents=True)
     fillings = generate_all(catalog, seed)
     originals = [
-        write_submission(catalog, catalog.unit(code), f, base / f"{code}{suffix}") for code, f in fillings.items()
+        write_submission(catalog, catalog.unit(code), f, base / f"{code}.xlsm") for code, f in fillings.items()
     ]
     inbox = directory / f"inbox-{size}"
     inbox.mkdir()
     revision_row = L.INFO_FIRST_ROW + [f.key for f in L.unit_fields()].index("revision")
     revision_cell = L.a1(revision_row, L.INFO_VALUE_COL).encode()
-    projects = [resaved_project(reserved) for reserved in range(2, 256)] if suffix == ".xlsm" else [None]
+    projects = [resaved_project(reserved) for reserved in range(2, 256)]
     for n in range(size):
         source = originals[n % len(originals)]
         target = inbox / f"{n:05d}_{source.name}"
@@ -117,13 +117,13 @@ def make_inbox(directory: Path, size: int, seed: int = 2020, suffix: str = ".xls
     return inbox
 
 
-def _rewrite(source: Path, target: Path, cell: bytes, revision: int | None, project: bytes | None) -> None:
+def _rewrite(source: Path, target: Path, cell: bytes, revision: int | None, project: bytes) -> None:
     with zipfile.ZipFile(source) as package:
         parts = [(info.filename, package.read(info)) for info in package.infolist()]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as package:
         for name, data in parts:
-            if name == "xl/vbaProject.bin" and project is not None:
+            if name == "xl/vbaProject.bin":
                 data = project
             if name == "xl/worksheets/sheet2.xml" and revision is not None:
                 start = data.find(b'<c r="' + cell + b'"')

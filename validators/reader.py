@@ -133,7 +133,7 @@ def read_workbook(path: Path, budget: float = TIME_BUDGET) -> RawWorkbook:
         label=path.name,
         sheets=grids,
         names=names,
-        vba=_inflater(*vba) if vba else None,
+        vba=_inflater(*vba, budget) if vba else None,
         external_links=external,
     )
 
@@ -261,12 +261,12 @@ def _inflate(raw: bytes, member: zipfile.ZipInfo, room: int, clock: _Clock) -> b
     return data
 
 
-def _inflater(raw: bytes, member: zipfile.ZipInfo) -> Callable[[], bytes]:
+def _inflater(raw: bytes, member: zipfile.ZipInfo, budget: float) -> Callable[[], bytes]:
     """Inflates a stored part when called, under the same limits; raises UnreadableWorkbook only."""
 
     def inflate() -> bytes:
         try:
-            return _inflate(raw, member, MAX_PART_BYTES, _Clock(TIME_BUDGET))
+            return _inflate(raw, member, MAX_PART_BYTES, _Clock(budget))
         except (zipfile.BadZipFile, zlib.error) as error:
             raise UnreadableWorkbook("tệp bị hỏng (không giải nén được)", f"the file is corrupt ({error})") from error
 

@@ -45,7 +45,7 @@ _CELL = (
 _ROW = rb"<row(?:" + _ATTRIBUTE + rb")*+(?:/>|>(?:" + _CELL + rb")*+</row>)"
 _PLAIN_SHEET_DATA = re.compile(rb"<sheetData(?:/>|>(?:" + _ROW + rb")*+</sheetData>)")
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]++[0-9]++)"[^<>]*+><f\b')
-_FORMULA_TEXT = re.compile(rb'<c r="([A-Z]++[0-9]++)"[^<>]*+><f\b[^<>]*+>([^<]*+)')
+_FORMULA_TEXT = re.compile(_FORMULA_CELL.pattern + rb"[^<>]*+>([^<]*+)")  # and the formula itself
 _DDE = re.compile(r"[A-Za-z0-9_.]\|")  # a program name and "|": cmd|' /C calc'!A0
 _ERROR_CELL = re.compile(
     rb'<c r="([A-Z]++[0-9]++)"(?=[^<>]*\bt="e")[^<>]*+>(?:<f\b[^<>]*+/>|<f\b[^<>]*+>[^<]*+</f>)?<v>([^<]*+)</v>'
@@ -65,7 +65,7 @@ class OddSheet(Exception):
 
 @dataclass
 class SheetScan:
-    formulas: frozenset[str] | None  # None: cells are not all written with a reference, so none can be placed
+    formulas: frozenset[str]
     errors: dict[str, str]  # cell -> error value (calamine reads them as empty)
     dde: list[str]
 
