@@ -8,7 +8,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import random
 import shutil
 import signal
 import sqlite3
@@ -203,8 +202,8 @@ def _digest(path: Path) -> str:
 
 
 def test_killed_merge_leaves_the_previous_or_the_new_master(tmp_path: Path) -> None:
-    """Kill the merge process at random moments: the master is always a complete workbook, the previous
-    one or a new one, and the ledger stays consistent."""
+    """Kill the merge process at moments spread over a whole run: the master is always a complete workbook,
+    the previous one or a new one, and the ledger stays consistent."""
     catalog = load_catalog()
     inbox, master = tmp_path / "inbox", tmp_path / "out" / "master.xlsx"
     inbox.mkdir()
@@ -224,9 +223,12 @@ def test_killed_merge_leaves_the_previous_or_the_new_master(tmp_path: Path) -> N
     started = time.perf_counter()
     subprocess.run(command, check=True, capture_output=True, cwd=Path(__file__).parents[1])
     full = time.perf_counter() - started
-    rng = random.Random(1)
-    outcomes = {"previous": 0, "new": 0}
-    for _trial in range(14):
+    trials = 14
+    # Evenly spread, not random, so the write of the master, the last part of a run, is always hit; the last
+    # trial is not killed and must leave the new master.
+    delays: list[float | None] = [0.05 + full * i / (trials - 1) for i in range(trials - 1)] + [None]
+    outcomes = []
+    for delay in delays:
         for name in (master.name, ledger_path(master).name):
             shutil.copy2(saved / name, master.parent / name)
         process = subprocess.Popen(
@@ -236,14 +238,15 @@ def test_killed_merge_leaves_the_previous_or_the_new_master(tmp_path: Path) -> N
             cwd=Path(__file__).parents[1],
             start_new_session=True,
         )
-        time.sleep(rng.uniform(0.05, full * 1.1))
-        os.killpg(process.pid, signal.SIGKILL)
+        if delay is not None:
+            time.sleep(delay)
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait()
-        digest = _digest(master)
-        outcomes["previous" if digest == previous else "new"] += 1
+        outcomes.append("previous" if _digest(master) == previous else "new")
         book = openpyxl.load_workbook(master, read_only=True)
         assert SUMMARY in book.sheetnames
         book.close()
         with sqlite3.connect(ledger_path(master)) as db:
             assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    assert outcomes["previous"] and outcomes["new"], outcomes
+    # Killed 0.05 s after start, before imports end, the merge cannot have touched anything.
+    assert outcomes[0] == "previous" and outcomes[-1] == "new", outcomes
