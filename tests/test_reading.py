@@ -177,11 +177,32 @@ def test_a_sheet_list_calamine_could_read_otherwise_is_refused(
         read_workbook(path)
 
 
-def test_part_names_that_differ_only_in_case_are_refused(skhdt: Path, tmp_path: Path) -> None:
-    path = tmp_path / "case.xlsx"
+@pytest.mark.parametrize("segment", ["../worksheets/", "./"])
+def test_a_sheet_part_named_with_dot_segments_is_refused(skhdt: Path, tmp_path: Path, segment: str) -> None:
+    """Calamine reads the part named literally so, Excel the one the path leads to: here both exist."""
+    literal = INDICATOR_PART.replace("worksheets/", "worksheets/" + segment)
+    path = _rewrite(
+        skhdt,
+        tmp_path / "dots.xlsx",
+        "xl/_rels/workbook.xml.rels",
+        lambda x: x.replace(b"worksheets/sheet3", ("worksheets/" + segment + "sheet3").encode()),
+    )
+    with zipfile.ZipFile(path, "a") as package:
+        package.writestr(literal, b"<worksheet/>")
+    with pytest.raises(UnreadableWorkbook, match="cấu trúc tệp bất thường"):
+        read_workbook(path)
+
+
+@pytest.mark.parametrize(
+    "second_name",
+    [INDICATOR_PART.replace("sheet3", "Sheet3"), INDICATOR_PART.replace("/", "\\")],
+)
+def test_a_second_name_for_a_part_is_refused(skhdt: Path, tmp_path: Path, second_name: str) -> None:
+    """Calamine looks parts up ignoring case and reads a backslash as "/": which of the two would it read?"""
+    path = tmp_path / "twice.xlsx"
     shutil.copy(skhdt, path)
-    with zipfile.ZipFile(path, "a") as package:  # calamine looks parts up ignoring case: which would it read?
-        package.writestr(INDICATOR_PART.replace("sheet3", "Sheet3"), b"<worksheet/>")
+    with zipfile.ZipFile(path, "a") as package:
+        package.writestr(second_name, b"<worksheet/>")
     with pytest.raises(UnreadableWorkbook, match="cấu trúc tệp bất thường"):
         read_workbook(path)
 
@@ -220,4 +241,38 @@ def test_a_part_renamed_by_a_unicode_path_field_is_refused(skhdt: Path, tmp_path
     with zipfile.ZipFile(path, "a") as package:
         package.writestr(info, b"<worksheet/>")
     with pytest.raises(UnreadableWorkbook, match="cấu trúc tệp bất thường"):
+        read_workbook(path)
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        b'<ev:si xmlns:ev="urn:evil"><t>x</t></ev:si>',  # calamine would count it: every later string shifts
+        b'<si xmlns="urn:evil"><t>x</t></si>',
+        b"<!-- x -->",
+        b"<?pi x?>",
+    ],
+)
+def test_hidden_markup_in_the_shared_strings_is_refused(skhdt: Path, tmp_path: Path, hidden: bytes) -> None:
+    path = _rewrite(
+        skhdt, tmp_path / "sst.xlsx", "xl/sharedStrings.xml", lambda x: x.replace(b"<si>", hidden + b"<si>", 1)
+    )
+    with pytest.raises(UnreadableWorkbook, match="cấu trúc tệp bất thường"):
+        read_workbook(path)
+
+
+def test_a_part_name_that_is_not_utf8_is_a_corrupt_file(skhdt: Path, tmp_path: Path) -> None:
+    path = tmp_path / "name.xlsx"
+    shutil.copy(skhdt, path)
+    with zipfile.ZipFile(path, "a") as package:
+        package.writestr("xl/é.xml", b"<x/>")  # flagged as UTF-8 in both headers
+    path.write_bytes(path.read_bytes().replace("é".encode(), b"\xc3\x28"))
+    with pytest.raises(UnreadableWorkbook, match="tệp bị hỏng"):
+        read_workbook(path)
+
+
+def test_an_error_value_calamine_does_not_know_is_named_with_its_cell(skhdt: Path, tmp_path: Path) -> None:
+    spill = b'<c r="C400" t="e"><f>SEQUENCE(3)</f><v>#SPILL!</v></c>'
+    path = _rewrite(skhdt, tmp_path / "spill.xlsx", INDICATOR_PART, lambda x: _add_cell(x, spill, 400))
+    with pytest.raises(UnreadableWorkbook, match=f"ô C400 của trang '{L.INDICATORS}' có giá trị lỗi #SPILL!"):
         read_workbook(path)

@@ -70,9 +70,10 @@ def test_a_cell_without_reference_in_a_far_row_is_refused() -> None:
         _scan(_sheet(b'<row r="1">' + b"<c><v>1</v></c>" * 501 + b"</row>"))
 
 
-def test_a_far_cell_in_a_second_sheet_data_is_refused() -> None:
-    xml = _sheet(USUAL, tail=b'<sheetData><row r="9"><c r="XFD9"><v>1</v></c></row></sheetData>')
-    with pytest.raises(SheetTooLarge):
+def test_a_second_sheet_data_is_refused() -> None:
+    """Calamine reads only the first; Excel and LibreOffice read both."""
+    xml = _sheet(USUAL, tail=b'<sheetData><row r="9"><c r="A9"><f>1</f><v>1</v></c></row></sheetData>')
+    with pytest.raises(OddSheet):
         _scan(xml)
 
 
@@ -85,7 +86,7 @@ def test_a_far_cell_in_utf16_is_refused() -> None:
 def test_a_sheet_not_in_the_plain_form_is_parsed_and_its_cells_placed_as_calamine_places_them() -> None:
     unusual = (
         b'<row r="1"><c s="1" r="A1"><v>1</v></c><c><f>A1</f><v>1</v></c></row>'  # attribute order; no reference
-        b'<row><c r="B2">\n  <f>cmd|\' /C calc\'!A0</f></c><!-- a comment --><c t="e"><v>#N/A</v></c></row>'
+        b'<row><c r="B2">\n  <f>cmd|\' /C calc\'!A0</f></c>\n<c t="e"><v>#N/A</v></c></row>'
     )
     scan = _scan(_sheet(unusual))
     assert (scan.formulas, scan.dde, scan.errors) == ({"B1", "B2"}, ["B2"], {"C2": "#N/A"})
@@ -135,3 +136,68 @@ def test_an_inline_string_cannot_hide_cells_from_the_plain_form(end: bytes) -> N
     hidden = b'<c r="A1" t="inlineStr"><is><t>x</t>' + end + b'</c><c r="XFD1048576"><v>1</v></c>'
     with pytest.raises(SheetTooLarge):
         _scan(_sheet(b'<row r="1">' + hidden + b'<c r="B1" t="inlineStr"><is></is></c></row>'))
+
+
+SHARED = b'<c r="A1"><f t="shared" ref="A1:A3" si="0">B1*2</f><v>2</v></c><c r="A2"><f t="shared" si="0"/><v>4</v></c>'
+FOREIGN = b' xmlns:ev="urn:evil" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+
+
+@pytest.mark.parametrize(
+    ("cells", "formulas", "errors", "dde"),
+    [
+        (SHARED, {"A1", "A2"}, {}, []),
+        (SHARED + b'<c r="A3" t="e"><f t="shared" si="0"/><v>#REF!</v></c>', {"A1", "A2", "A3"}, {"A3": "#REF!"}, []),
+        (b'<c r="A1" t="e"><v xml:space="preserve">#N/A</v></c>', set(), {"A1": "#N/A"}, []),
+        (b"<c r=\"A1\"><f>cmd&#124;' /C calc'!A0</f><v>0</v></c>", {"A1"}, {}, ["A1"]),
+        (b"<c r=\"A1\"><f>cmd&#x7C;' /C calc'!A0</f><v>0</v></c>\n", {"A1"}, {}, ["A1"]),  # and on the strict road
+        (b'<c r="A1" t="str"><f>"R"&amp;"D"</f><v>R&amp;D</v></c>', {"A1"}, {}, []),
+        (b'<c r="A1" s="1" t="inlineStr"><is><t>R&amp;D</t></is></c>', set(), {}, []),
+    ],
+)
+def test_excel_spellings_are_read(cells: bytes, formulas: set, errors: dict, dde: list) -> None:
+    """Shared formulas as Excel fills them down, an error under one, attributes on a value, a DDE link written
+    with a character reference, escapes in a formula's text result."""
+    scan = _scan(_sheet(b'<row r="1">' + cells + b"</row>"))
+    assert (scan.formulas, scan.errors, scan.dde) == (formulas, errors, dde)
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        b'<c r="A1"><f xmlns="urn:evil">1</f><v>5</v></c>',  # a formula Excel does not see would hide an overwrite
+        b'<c r="A1"><ev:f>1</ev:f><v>5</v></c>',
+        b'<c r="A1"><v>5</v><mc:AlternateContent/></c>',
+        b'<c r="A1"><v xmlns="urn:evil">5</v></c>',
+        b'<c r="A1"><v>1&#50;.5</v></c>',  # calamine reads 1
+        b'<c r="A1"><v>1<![CDATA[2]]>.5</v></c>',
+        b'<c r="A1"><v>1<!-- -->2</v></c>',
+        b'<c r="A1"><v>1<?pi?>2</v></c>',
+        b'<c r="A1" t="s"><v> 7</v></c>',  # calamine reads shared string 0
+        b'<c r="A1" t="s"><v>7.0</v></c>',
+        b'<c r="A1"><is><t>text</t></is></c>',  # calamine reads text Excel ignores
+        b'<c r="A1" t="inlineStr"><v>1</v><is><t>text</t></is></c>',
+        b'<c r="A1" t="inlineStr"><is><t xmlns="urn:evil">text</t></is></c>',
+        b'<c r="A2"><f t="shared" si="0"/><v>4</v></c>',  # no master: LibreOffice reads no formula
+    ],
+)
+def test_what_calamine_would_read_otherwise_than_excel_is_refused(cells: bytes) -> None:
+    with pytest.raises(OddSheet):
+        _scan(_sheet(b'<row r="1">' + cells + b"</row>", root=FOREIGN))
+    with pytest.raises(OddSheet):  # the same on the strict road
+        _scan(_sheet(b'<row r="1">\n' + cells + b"</row>", root=FOREIGN))
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        _sheet(USUAL).replace(b'xmlns="' + MAIN, b'xmlns="urn:evil'),
+        _sheet(USUAL, root=b' xmlns:ev="urn:evil"').replace(
+            b"<sheetData>", b'<ev:sheetData><row r="1"/></ev:sheetData><sheetData>'
+        ),
+        _sheet(USUAL).replace(b"<sheetData>", b'<sheetData xmlns="urn:evil">'),
+        _sheet(USUAL).replace(b'<worksheet xmlns="' + MAIN + b'"', b"<worksheet a='xmlns=\"" + MAIN + b"\"'"),
+    ],
+)
+def test_cells_outside_the_main_namespace_are_refused(xml: bytes) -> None:
+    with pytest.raises(OddSheet):
+        _scan(xml)

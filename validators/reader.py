@@ -26,7 +26,7 @@ import python_calamine
 from defusedxml import ElementTree
 
 from validators.numbers import format_number
-from validators.sheetscan import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, OddSheet, SheetTooLarge, scan_sheet
+from validators.sheetscan import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, OddSheet, SheetScan, SheetTooLarge, scan_sheet
 from validators.workbook import ExcelError, Grid, RawWorkbook, rowcol
 from workbook_templates import layout as L
 
@@ -35,7 +35,9 @@ MAX_PART_BYTES = 100 * 1024 * 1024  # one inflated part
 MAX_TOTAL_BYTES = 300 * 1024 * 1024  # all inflated parts
 MAX_MEMBERS = 5000
 TIME_BUDGET = 20.0  # seconds of reading per file
-CALAMINE_READS = ("xl/sharedStrings.xml", "xl/styles.xml")  # parts calamine inflates besides the sheets
+SHARED_STRINGS = "xl/sharedStrings.xml"
+STYLES = "xl/styles.xml"  # the other part calamine inflates besides the sheets
+CALAMINE_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA"}
 DTD_HEAD = 4096  # bytes at the start of a part searched for a DTD (it comes before the root element)
 VBA_PART = "xl/vbaProject.bin"
 
@@ -47,6 +49,8 @@ _NS = {
 _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
 _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
 _RENAMING_FIELDS = {0x7075}  # Info-ZIP Unicode Path: Python's zipfile ignores it, calamine's zip reader does not
+_SHARED_STRINGS_ROOT = re.compile(rb"(?:\xef\xbb\xbf)?(?:<\?xml[^<>?]*+\?>)?\s*+<sst[\s>][^<>]*+>")
+_PREFIXED_ELEMENT = re.compile(rb"</?[^\s<>/!?:]++:")
 _SHEET_ELEMENT = re.compile(rb"<(?:[^\s/<>:]*+:)*+sheet(?=[\s/>])")
 
 
@@ -90,13 +94,14 @@ def read_workbook(path: Path, budget: float = TIME_BUDGET) -> RawWorkbook:
             wanted = set(L.DATA_SHEETS)
             sheets = {n: v for n, v in sheets.items() if unicodedata.normalize("NFC", n) in wanted}
             scans = {name: scan_sheet(package.read(part), clock.check) for name, (part, _hidden) in sheets.items()}
-            for shared in CALAMINE_READS:
-                if package.has(shared):
-                    package.check_head(shared)
+            if package.has(SHARED_STRINGS):
+                _check_shared_strings(package.read(SHARED_STRINGS))
+            if package.has(STYLES):
+                package.check_head(STYLES)
             vba = package.stored(VBA_PART) if package.has(VBA_PART) else None
     except SheetTooLarge as error:
         raise _too_large() from error
-    except (zipfile.BadZipFile, zlib.error, EOFError, struct.error) as error:
+    except (zipfile.BadZipFile, zlib.error, EOFError, struct.error, UnicodeDecodeError) as error:  # also bad names
         raise UnreadableWorkbook("tệp bị hỏng (không giải nén được)", f"the file is corrupt ({error})") from error
     except (KeyError, ElementTree.ParseError, OddSheet) as error:  # ParseError: also the fast parser's
         raise UnreadableWorkbook("cấu trúc tệp Excel bị hỏng", f"the workbook structure is broken ({error})") from error
@@ -126,7 +131,7 @@ def read_workbook(path: Path, budget: float = TIME_BUDGET) -> RawWorkbook:
                     grid.rows[row][col] = ExcelError(text)
             grids[key] = grid
     except (python_calamine.CalamineError, OverflowError, ValueError) as error:  # e.g. a duration past datetime's
-        raise UnreadableWorkbook(
+        raise _unknown_error_value(scans) or UnreadableWorkbook(
             "không đọc được dữ liệu trong tệp", f"cannot read the cell values ({error})"
         ) from error
     return RawWorkbook(
@@ -171,6 +176,8 @@ class _Package:
         self.members = {m.filename: m for m in members}
         if len({name.lower() for name in self.members}) < len(members):  # calamine looks names up ignoring case
             raise _odd("duplicate part names")
+        if any("\\" in name for name in self.members):  # calamine reads a backslash as "/": a second name
+            raise _odd("a part name with a backslash")
         if any(_RENAMING_FIELDS & _extra_field_ids(m.extra) for m in members):  # calamine would rename the part
             raise _odd("a part renamed by a Unicode path field")
         if "mimetype" in self.members:
@@ -296,6 +303,8 @@ def _workbook_parts(package: _Package) -> tuple[dict[str, tuple[str, bool]], dic
         if not target or not sheet.get("name"):
             raise _odd("a sheet without a name or a part")
         part = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+        if "\\" in part or posixpath.normpath(part) != part:  # calamine takes "." and ".." literally, Excel not
+            raise _odd(f"a sheet part named with dot segments: {target}")
         sheets[sheet.get("name")] = (part, sheet.get("state") in ("hidden", "veryHidden"))
     names = {
         d.get("name"): (d.text or "")
@@ -326,6 +335,29 @@ def _check_sheet_list(workbook_xml: bytes, rels_xml: bytes, listed: list) -> Non
         or b"&" in rels_xml
     ):
         raise _odd("a sheet list calamine could read otherwise")
+
+
+def _unknown_error_value(scans: dict[str, SheetScan]) -> UnreadableWorkbook | None:
+    """The newer error values (#SPILL!, #CALC!...) stop calamine; the user can clear them in Excel."""
+    for name, scan in scans.items():
+        for cell, text in scan.errors.items():
+            if text not in CALAMINE_ERRORS:
+                return UnreadableWorkbook(
+                    f"ô {cell} của trang '{name}' có giá trị lỗi {text} (lỗi của các hàm mới trong Excel 365) mà "
+                    "chương trình chưa đọc được; hãy sửa công thức ở ô đó cho hết lỗi, lưu lại rồi gửi lại",
+                    f"an error value calamine does not know: {text} in {name}!{cell}",
+                )
+    return None
+
+
+def _check_shared_strings(xml: bytes) -> None:
+    """Calamine counts strings by the local name of their elements, in any namespace, and stops a text at hidden
+    markup: a prefixed element, a namespace declared below the root, a comment, CDATA or a processing instruction
+    (none of which Excel writes there) could shift or cut every string after it."""
+    root = _SHARED_STRINGS_ROOT.match(xml)
+    body = xml[root.end() :] if root else b"<!"
+    if _PREFIXED_ELEMENT.search(body) or b"xmlns" in body or b"<!" in body or b"<?" in body:
+        raise _odd("hidden markup in the shared strings")
 
 
 def _extra_field_ids(extra: bytes) -> set[int]:

@@ -2,20 +2,25 @@
 or a DDE link; and whether its cells reach so far that calamine, which holds a sheet as one rectangle, would
 need more memory than the machine has (one cell at XFD1048576 asks for 512 GB and aborts the process).
 
-Excel, LibreOffice, openpyxl and the template builder write sheetData in one plain form: rows of cells, each cell
+Excel, LibreOffice and the template builder write sheetData in one plain form: rows of cells, each cell
 ``<c r="A1" ...>`` with its attributes, formula and value. A sheet whose whole sheetData matches that form, with
 every reference inside the limits, is searched by regular expressions (C speed). Anything else, however
 little it differs (a namespace prefix, a second r attribute, another quoting or encoding, a cell without a
-reference, a comment, a far reference), is parsed as XML instead, and the positions calamine would give its
-cells are bounded from the parse. The plain form is a whitelist: what it does not describe takes the slow,
-strict road, so no spelling can slip a cell past the check.
+reference, a comment, a far reference, a root outside the main namespace), is parsed as XML instead, and the
+positions calamine would give its cells are bounded from the parse. The plain form is a whitelist: what it does
+not describe takes the slow, strict road, so no spelling can slip a cell past the check.
+
+Calamine finds elements by their local name in any namespace, and stops a value at its first character reference
+or at hidden markup (comments, CDATA). Wherever that would make it read otherwise than Excel, the strict road
+refuses the sheet (OddSheet).
 """
 
 from __future__ import annotations
 
+import html
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from defusedxml import ElementTree
@@ -26,6 +31,7 @@ MAX_ROWS = 20_000  # the standard workbook has a few hundred rows; a sheet beyon
 MAX_COLUMNS = 500  # both limits are also spelled out in the patterns _ROW_NUMBER and _COLUMN
 MAX_CELLS = 1_000_000
 MAX_DEPTH = 64  # a worksheet's elements nest a few levels deep
+MAIN_NAMESPACE = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 SMALLEST_CELL = 11  # bytes of <c r="A1"/>: a part smaller than SMALLEST_CELL * MAX_CELLS has fewer cells
 
 # The plain form of sheetData, with every reference inside column SF and row 19,999 (MAX_COLUMNS, MAX_ROWS).
@@ -33,22 +39,53 @@ SMALLEST_CELL = 11  # bytes of <c r="A1"/>: a part smaller than SMALLEST_CELL * 
 # linear in the input whatever it holds.
 _ROW_NUMBER = rb"(?:[1-9][0-9]{0,3}|1[0-9]{4})"  # 1 to 19,999
 _COLUMN = rb"(?:[A-Z]|[A-R][A-Z]|S[A-F])"  # A to SF
-_ATTRIBUTE = rb' [A-Za-z][\w:.-]*+="[^"<>]*+"'
+_ATTRIBUTE = rb' (?!xmlns)[A-Za-z][\w:.-]*+="[^"<>]*+"'  # no namespace declaration: calamine ignores namespaces
 # Inside an inline string: text and rich-text tags, but no tag named is, c, row or sheetData under any prefix or
-# spacing (calamine would end the string, or read a cell, where the pattern does not), and no comment or CDATA.
-_INLINE_STRING = rb"<is>(?:[^<]++|<(?![!?]|/?(?:[^\s<>/:]*+:)?(?:is|c|row|sheetData)[\s/>])[^<>]*+>)*+</is>"
+# spacing (calamine would end the string, or read a cell, where the pattern does not), no namespace declaration,
+# and no comment or CDATA.
+_INLINE_STRING = rb"<is>(?:[^<]++|<(?![!?]|/?(?:[^\s<>/:]*+:)?(?:is|c|row|sheetData)[\s/>]|[^<>]*xmlns)[^<>]*+>)*+</is>"
+_CELL_ATTRIBUTES = rb'(?: (?:s|cm|vm|ph)="[^"<>]*+")*+'  # but r (once, first) and t (once)
+_FORMULA = rb"(?:<f(?:" + _ATTRIBUTE + rb")*+(?:/>|>[^<]*+</f>))?"
+
+
+def _cell_ending(value_text: bytes) -> bytes:
+    return rb"(?:/>|>" + _FORMULA + rb"(?:<v(?:" + _ATTRIBUTE + rb")*+>" + value_text + rb"</v>)?</c>)"
+
+
+# Calamine reads a number, boolean or error only up to a character reference, and a shared string's index only
+# if it is digits; so only a formula's text result (t="str") may hold "&", and an inline string no <v>.
 _CELL = (
-    rb'<c r="' + _COLUMN + _ROW_NUMBER + rb'"(?: (?:s|t|cm|vm|ph)="[^"<>]*+")*+'  # no second r, no prefix
-    rb"(?:/>|>(?:<f(?:" + _ATTRIBUTE + rb")*+(?:/>|>[^<]*+</f>))?"
-    rb"(?:<v(?:" + _ATTRIBUTE + rb")*+>[^<]*+</v>)?(?:" + _INLINE_STRING + rb")?</c>)"
+    rb'<c r="' + _COLUMN + _ROW_NUMBER + rb'"' + _CELL_ATTRIBUTES + rb"(?:"
+    rb'(?: t="(?:n|b|e|d)")?'
+    + _CELL_ATTRIBUTES
+    + _cell_ending(rb"[^<&]*+")
+    + rb'| t="s"'
+    + _CELL_ATTRIBUTES
+    + _cell_ending(rb"[0-9]++")
+    + rb'| t="str"'
+    + _CELL_ATTRIBUTES
+    + _cell_ending(rb"[^<]*+")
+    + rb'| t="inlineStr"'
+    + _CELL_ATTRIBUTES
+    + rb">"
+    + _FORMULA
+    + _INLINE_STRING
+    + rb"</c>)"
 )
 _ROW = rb"<row(?:" + _ATTRIBUTE + rb")*+(?:/>|>(?:" + _CELL + rb")*+</row>)"
 _PLAIN_SHEET_DATA = re.compile(rb"<sheetData(?:/>|>(?:" + _ROW + rb")*+</sheetData>)")
+_PLAIN_ROOT = re.compile(rb'(?:\xef\xbb\xbf)?(?:<\?xml[^<>?]*+\?>)?\s*+<worksheet((?:\s++[\w:.-]++="[^"<>]*+")*+)\s*+>')
+_DEFAULT_NAMESPACE = re.compile(rb'(?:^|\s)xmlns="([^"]*+)"')
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]++[0-9]++)"[^<>]*+><f\b')
 _FORMULA_TEXT = re.compile(_FORMULA_CELL.pattern + rb"[^<>]*+>([^<]*+)")  # and the formula itself
+_SHARED_FORMULA = re.compile(rb'<f\b(?=[^<>]*\bt="shared")([^<>]*+)>')
+_SHARED_INDEX = re.compile(rb'\bsi="([^"]*+)"')
+_MASTER = re.compile(rb'\bref="')
+_VALUE_TEXT = re.compile(rb"<(?:[^\s<>/!?:]++:)?v(?=[\s/>])[^<>]*+>([^<]*+)")
 _DDE = re.compile(r"[A-Za-z0-9_.]\|")  # a program name and "|": cmd|' /C calc'!A0
 _ERROR_CELL = re.compile(
-    rb'<c r="([A-Z]++[0-9]++)"(?=[^<>]*\bt="e")[^<>]*+>(?:<f\b[^<>]*+/>|<f\b[^<>]*+>[^<]*+</f>)?<v>([^<]*+)</v>'
+    rb'<c r="([A-Z]++[0-9]++)"(?=[^<>]*\bt="e")[^<>]*+>'
+    rb"(?:<f\b[^<>]*?/>|<f\b[^<>]*+>[^<]*+</f>)?<v\b[^<>]*+>([^<]*+)</v>"
 )
 _REFERENCE = re.compile(r"([A-Za-z]{1,7})([0-9]{1,9})")
 _NUMBER = re.compile(r"[0-9]{1,9}")
@@ -80,10 +117,11 @@ def scan_sheet(xml: bytes, check_time: Callable[[], None]) -> SheetScan:
         raise SheetTooLarge
     formulas = frozenset(ref.decode() for ref in _FORMULA_CELL.findall(cells_part))
     # The rarer searches run only where a one-byte test (memchr fast) says they can find something: every Excel
-    # error value starts with "#", every DDE formula holds "|", and the standard workbook's sheets hold neither.
+    # error value starts with "#", every DDE formula holds "|" (or its character reference), shared formulas are
+    # marked so, and the standard workbook's sheets hold none of them.
     dde = (
-        [ref.decode() for ref, text in _FORMULA_TEXT.findall(cells_part) if _DDE.search(text.decode(errors="replace"))]
-        if formulas and b"|" in cells_part
+        [ref.decode() for ref, text in _FORMULA_TEXT.findall(cells_part) if _is_dde(text.decode(errors="replace"))]
+        if formulas and (b"|" in cells_part or b"&#" in cells_part)
         else []
     )
     errors = (
@@ -91,12 +129,34 @@ def scan_sheet(xml: bytes, check_time: Callable[[], None]) -> SheetScan:
         if b"#" in cells_part
         else {}
     )
+    if b'"shared"' in cells_part:
+        _check_shared_formulas(map(_shared_formula, _SHARED_FORMULA.findall(cells_part)))
     return SheetScan(formulas, errors, dde)
 
 
+def _is_dde(formula: str) -> bool:
+    return _DDE.search(html.unescape(formula)) is not None  # Excel reads &#124; as "|"
+
+
+def _shared_formula(attributes: bytes) -> tuple[bool, str | None]:
+    index = _SHARED_INDEX.search(attributes)
+    return _MASTER.search(attributes) is not None, index.group(1).decode() if index else None
+
+
+def _check_shared_formulas(formulas: Iterable[tuple[bool, str | None]]) -> None:
+    """A shared formula's cells name their master (the one with a range) by its index; a cell naming no master
+    holds no formula for Excel or LibreOffice, though it looks like one here, so the sheet is refused."""
+    masters, followers = set(), set()
+    for is_master, index in formulas:
+        (masters if is_master else followers).add(index)
+    if followers - masters:
+        raise OddSheet("a shared formula without its master")
+
+
 def _sheet_data(xml: bytes) -> bytes | None:
-    """The sheet's only sheetData element if the part is UTF-8 and it is in the plain form, else None. Every
-    spelling of the element's name holds the bytes "sheetData", so the first and last of them must be its own."""
+    """The sheet's only sheetData element if the part is UTF-8, its root in the main namespace, and it is in the
+    plain form, else None. Every spelling of the element's name holds the bytes "sheetData", so the first and
+    last of them must be its own."""
     declaration = xml[: xml.find(b"?>")] if xml.startswith(b"<?xml") else b""
     if b"encoding" in declaration and not re.search(rb"""encoding=["']utf-8["']""", declaration, re.I):
         return None
@@ -105,6 +165,13 @@ def _sheet_data(xml: bytes) -> bytes | None:
         return None
     if start == -1:
         return b"" if b"\x00" not in xml[:4] and not xml.startswith((b"\xff\xfe", b"\xfe\xff")) else None
+    root = _PLAIN_ROOT.match(xml)
+    if (
+        root is None
+        or _DEFAULT_NAMESPACE.findall(root.group(1)) != [MAIN_NAMESPACE]
+        or b'xmlns="' in xml[root.end() : start]  # an element around sheetData would move it to another namespace
+    ):
+        return None
     cells_part = xml[start - 1 : xml.find(b">", end) + 1]
     return cells_part if _PLAIN_SHEET_DATA.fullmatch(cells_part) else None
 
@@ -112,42 +179,72 @@ def _sheet_data(xml: bytes) -> bytes | None:
 def _scan_parsed(xml: bytes, check_time: Callable[[], None]) -> SheetScan:
     """The scan of a sheet not in the plain form, from a strict XML parse. Cells are placed as calamine places
     them (a cell without a reference takes the next column, a row without one the next row); the extent is bounded
-    generously (every row and cell counted as if it followed the farthest reference), never below the truth."""
+    generously (every row and cell counted as if it followed the farthest reference), never below the truth.
+    What calamine would read otherwise than Excel is refused (OddSheet): a second sheetData, an element of
+    another namespace among the cells (calamine ignores namespaces), comments, CDATA or processing instructions
+    (calamine stops a value at them), a character reference in a value other than a formula's text, a shared
+    string index that is not digits, an inline string in a cell not marked so or beside a value."""
+    _refuse_hidden_markup(xml)
+    escaped_values = _escaped_values(xml) if b"&" in xml else set()
     rows = cells = farthest_row = farthest_col = widest = 0
     row = column = cell_row = -1
     kind = ""
+    values = sheet_data_seen = 0
+    in_sheet_data = has_value = has_inline = False
     formulas: set[str] = set()
     errors: dict[str, str] = {}
     dde: list[str] = []
+    shared: list[tuple[bool, str | None]] = []
     open_elements: list = []
     for number, (event, element) in enumerate(ElementTree.iterparse(io.BytesIO(xml), events=("start", "end"))):
         if number % 65536 == 0:
             check_time()
-        name = element.tag.rpartition("}")[2]
+        namespace, _, name = element.tag[1:].rpartition("}") if element.tag.startswith("{") else ("", "", element.tag)
         if event == "end":
             open_elements.pop()
             parent = open_elements[-1].tag.rpartition("}")[2] if open_elements else ""
-            if parent != "c" or min(cell_row, column) < 0:
+            if name == "sheetData":
+                in_sheet_data = False
+            elif not in_sheet_data:
+                pass
+            elif name == "c" and (has_inline and (kind != "inlineStr" or has_value)):
+                raise OddSheet("an inline string in a cell not marked so, or beside a value")
+            elif parent != "c" or min(cell_row, column) < 0:
                 pass
             elif name == "f":
                 formulas.add(a1(cell_row, column))
                 if _DDE.search(element.text or ""):
                     dde.append(a1(cell_row, column))
-            elif name == "v" and kind == "e":
-                errors[a1(cell_row, column)] = element.text or ""
+            elif name == "v":
+                if kind == "e":
+                    errors[a1(cell_row, column)] = element.text or ""
+                elif kind == "s" and _NUMBER.fullmatch(element.text or "") is None:
+                    raise OddSheet("a shared string index that is not digits")
             if open_elements:  # what has ended is its parent's only child left: dropping it keeps memory flat
                 del open_elements[-1][-1]
             continue
         open_elements.append(element)
         if len(open_elements) > MAX_DEPTH:
             raise OddSheet("elements nested too deep")
+        if name == "v":
+            values += 1
+        if name == "sheetData":
+            sheet_data_seen += 1
+            if sheet_data_seen > 1 or namespace != MAIN_NAMESPACE.decode():
+                raise OddSheet("a second sheetData, or one in another namespace")
+            in_sheet_data = True
+            continue
+        if not in_sheet_data:
+            continue
+        if namespace != MAIN_NAMESPACE.decode():
+            raise OddSheet(f"an element of another namespace among the cells: {element.tag}")
         reference = element.get("r")
         if name == "row":
             rows, column = rows + 1, -1
             row = row + 1 if reference is None else _number(reference) - 1
             farthest_row = max(farthest_row, row + 1)
         elif name == "c":
-            cells, kind = cells + 1, element.get("t", "")
+            cells, kind, has_value, has_inline = cells + 1, element.get("t", ""), False, False
             cell_row, column = row, column + 1
             if reference is not None:
                 match = _REFERENCE.fullmatch(reference)
@@ -156,9 +253,32 @@ def _scan_parsed(xml: bytes, check_time: Callable[[], None]) -> SheetScan:
                 cell_row, column = int(match.group(2)) - 1, _column(match.group(1)) - 1
             farthest_row, farthest_col = max(farthest_row, cell_row + 1), max(farthest_col, column + 1)
             widest = max(widest, column + 1)
+        elif name == "v":
+            has_value = True
+            if values in escaped_values and kind != "str":
+                raise OddSheet("a character reference in a cell value")
+        elif name == "is":
+            has_inline = True
+        elif name == "f" and element.get("t") == "shared":
+            shared.append(("ref" in element.attrib, element.get("si")))
     if farthest_row + rows > MAX_ROWS or farthest_col + widest > MAX_COLUMNS or cells > MAX_CELLS:
         raise SheetTooLarge
+    _check_shared_formulas(shared)
     return SheetScan(frozenset(formulas), errors, dde)
+
+
+def _refuse_hidden_markup(xml: bytes) -> None:
+    """Comments, CDATA and processing instructions after the declaration: no spreadsheet writes them, the parser
+    drops them, and calamine stops a value at them."""
+    body = xml[xml.find(b"?>") + 2 :] if xml.startswith((b"<?xml", b"\xef\xbb\xbf<?xml")) else xml
+    if b"<!--" in body or b"<![CDATA[" in body or b"<?" in body:
+        raise OddSheet("a comment, CDATA or a processing instruction")
+
+
+def _escaped_values(xml: bytes) -> set[int]:
+    """The ordinals (from 1, in document order) of the value elements whose text holds a character or entity
+    reference. No "<" can stand in text or attributes, and hidden markup is refused, so every match is a tag."""
+    return {ordinal for ordinal, text in enumerate(_VALUE_TEXT.findall(xml), start=1) if b"&" in text}
 
 
 def _number(text: str) -> int:
