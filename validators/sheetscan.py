@@ -22,6 +22,7 @@ import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 
 from defusedxml import ElementTree
 
@@ -55,30 +56,35 @@ def _cell_ending(value_text: bytes) -> bytes:
 # Calamine reads a number, boolean or error only up to a character reference, and a shared string's index only
 # if it is digits; so only a formula's text result (t="str") may hold "&", and an inline string no <v>.
 _CELL = (
-    rb'<c r="' + _COLUMN + _ROW_NUMBER + rb'"' + _CELL_ATTRIBUTES + rb"(?:"
-    rb'(?: t="(?:n|b|e|d)")?'
+    rb'<c r="'
+    + _COLUMN
+    + _ROW_NUMBER
+    + rb'"'
     + _CELL_ATTRIBUTES
+    + rb"(?:"
     + _cell_ending(rb"[^<&]*+")
-    + rb'| t="s"'
+    + rb'| t="(?:s"'
     + _CELL_ATTRIBUTES
     + _cell_ending(rb"[0-9]++")
-    + rb'| t="str"'
+    + rb'|[nbed]"'
+    + _CELL_ATTRIBUTES
+    + _cell_ending(rb"[^<&]*+")
+    + rb'|str"'
     + _CELL_ATTRIBUTES
     + _cell_ending(rb"[^<]*+")
-    + rb'| t="inlineStr"'
+    + rb'|inlineStr"'
     + _CELL_ATTRIBUTES
     + rb">"
     + _FORMULA
     + _INLINE_STRING
-    + rb"</c>)"
+    + rb"</c>))"
 )
 _ROW = rb"<row(?:" + _ATTRIBUTE + rb")*+(?:/>|>(?:" + _CELL + rb")*+</row>)"
 _PLAIN_SHEET_DATA = re.compile(rb"<sheetData(?:/>|>(?:" + _ROW + rb")*+</sheetData>)")
-_PLAIN_ROOT = re.compile(rb'(?:\xef\xbb\xbf)?(?:<\?xml[^<>?]*+\?>)?\s*+<worksheet((?:\s++[\w:.-]++="[^"<>]*+")*+)\s*+>')
-_DEFAULT_NAMESPACE = re.compile(rb'(?:^|\s)xmlns="([^"]*+)"')
-_FORMULA_CELL = re.compile(rb'<c r="([A-Z]++[0-9]++)"[^<>]*+><f\b')
-_FORMULA_TEXT = re.compile(_FORMULA_CELL.pattern + rb"[^<>]*+>([^<]*+)")  # and the formula itself
-_SHARED_FORMULA = re.compile(rb'<f\b(?=[^<>]*\bt="shared")([^<>]*+)>')
+_PLAIN_ROOT = b'<worksheet xmlns="' + MAIN_NAMESPACE + b'"'  # as Excel, LibreOffice and XlsxWriter begin it
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]++[0-9]++)"[^<>]*+><f\b([^<>]*+)>')  # and the formula's attributes
+_FORMULA_TEXT = re.compile(_FORMULA_CELL.pattern + rb"([^<]*+)")  # and the formula itself
+_SHARED = re.compile(rb'\bt="shared"')
 _SHARED_INDEX = re.compile(rb'\bsi="([^"]*+)"')
 _MASTER = re.compile(rb'\bref="')
 _VALUE_TEXT = re.compile(rb"<(?:[^\s<>/!?:]++:)?v(?=[\s/>])[^<>]*+>([^<]*+)")
@@ -115,13 +121,14 @@ def scan_sheet(xml: bytes, check_time: Callable[[], None]) -> SheetScan:
         return _scan_parsed(xml, check_time)
     if len(cells_part) > SMALLEST_CELL * MAX_CELLS and cells_part.count(b"<c ") > MAX_CELLS:
         raise SheetTooLarge
-    formulas = frozenset(ref.decode() for ref in _FORMULA_CELL.findall(cells_part))
+    found = _FORMULA_CELL.findall(cells_part)  # (reference, attributes) pairs
+    formulas = frozenset(map(bytes.decode, map(itemgetter(0), found)))
     # The rarer searches run only where a one-byte test (memchr fast) says they can find something: every Excel
-    # error value starts with "#", every DDE formula holds "|" (or its character reference), shared formulas are
-    # marked so, and the standard workbook's sheets hold none of them.
+    # error value starts with "#", every DDE formula holds "|" or its character reference "&#124;", and the
+    # standard workbook's sheets hold neither.
     dde = (
-        [ref.decode() for ref, text in _FORMULA_TEXT.findall(cells_part) if _is_dde(text.decode(errors="replace"))]
-        if formulas and (b"|" in cells_part or b"&#" in cells_part)
+        [ref.decode() for ref, _, text in _FORMULA_TEXT.findall(cells_part) if _is_dde(text.decode(errors="replace"))]
+        if formulas and (b"|" in cells_part or b"#" in cells_part)
         else []
     )
     errors = (
@@ -129,8 +136,8 @@ def scan_sheet(xml: bytes, check_time: Callable[[], None]) -> SheetScan:
         if b"#" in cells_part
         else {}
     )
-    if b'"shared"' in cells_part:
-        _check_shared_formulas(map(_shared_formula, _SHARED_FORMULA.findall(cells_part)))
+    if any(map(itemgetter(1), found)):  # the standard workbook's formulas have no attributes
+        _check_shared_formulas(map(_shared_formula, filter(_SHARED.search, map(itemgetter(1), found))))
     return SheetScan(formulas, errors, dde)
 
 
@@ -139,6 +146,7 @@ def _is_dde(formula: str) -> bool:
 
 
 def _shared_formula(attributes: bytes) -> tuple[bool, str | None]:
+    """Whether a shared formula is its group's master, and the group's index."""
     index = _SHARED_INDEX.search(attributes)
     return _MASTER.search(attributes) is not None, index.group(1).decode() if index else None
 
@@ -157,7 +165,8 @@ def _sheet_data(xml: bytes) -> bytes | None:
     """The sheet's only sheetData element if the part is UTF-8, its root in the main namespace, and it is in the
     plain form, else None. Every spelling of the element's name holds the bytes "sheetData", so the first and
     last of them must be its own."""
-    declaration = xml[: xml.find(b"?>")] if xml.startswith(b"<?xml") else b""
+    prologue_end = xml.find(b"?>") + 2 if xml.startswith(b"<?xml") else 0
+    declaration = xml[:prologue_end]
     if b"encoding" in declaration and not re.search(rb"""encoding=["']utf-8["']""", declaration, re.I):
         return None
     start, end = xml.find(b"sheetData"), xml.rfind(b"sheetData")
@@ -165,12 +174,9 @@ def _sheet_data(xml: bytes) -> bytes | None:
         return None
     if start == -1:
         return b"" if b"\x00" not in xml[:4] and not xml.startswith((b"\xff\xfe", b"\xfe\xff")) else None
-    root = _PLAIN_ROOT.match(xml)
-    if (
-        root is None
-        or _DEFAULT_NAMESPACE.findall(root.group(1)) != [MAIN_NAMESPACE]
-        or b'xmlns="' in xml[root.end() : start]  # an element around sheetData would move it to another namespace
-    ):
+    root = xml.find(b"<", prologue_end)
+    # No other default namespace in the root or in an element around sheetData, which would move it elsewhere.
+    if not xml.startswith(_PLAIN_ROOT, root) or xml.find(b'xmlns="', root + len(_PLAIN_ROOT), start) != -1:
         return None
     cells_part = xml[start - 1 : xml.find(b">", end) + 1]
     return cells_part if _PLAIN_SHEET_DATA.fullmatch(cells_part) else None
