@@ -11,6 +11,7 @@ with a Vietnamese reason.
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import struct
@@ -77,17 +78,20 @@ def read_workbook(path: Path, budget: float = TIME_BUDGET) -> RawWorkbook:
     path = Path(path)
     clock = _Clock(budget)
     try:
-        size = path.stat().st_size
+        _check_size(path.stat().st_size)
         with path.open("rb") as handle:
-            head = handle.read(max(8, min(size, 1 << 20)))
+            # One snapshot of the file, read once: the scan and calamine see the same bytes even if the file
+            # changes meanwhile, and neither goes back to the disk (4% of the reading time).
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise UnreadableWorkbook(
             f"không mở được tệp ({error.strerror or error}); tệp có thể đang được chương trình khác mở hoặc khóa",
             f"cannot open the file ({error})",
         ) from error
-    _check_signature(head, size)
+    _check_size(len(data))
+    _check_signature(data)
     try:
-        with zipfile.ZipFile(path) as zipped:
+        with zipfile.ZipFile(io.BytesIO(data)) as zipped:
             package = _Package(zipped, clock)
             sheets, names, external = _workbook_parts(package)
             wanted = set(L.DATA_SHEETS)
@@ -109,7 +113,7 @@ def read_workbook(path: Path, budget: float = TIME_BUDGET) -> RawWorkbook:
             "tệp chứa nội dung XML không an toàn (DOCTYPE, thực thể ngoài)", f"unsafe XML content ({error})"
         ) from error
     try:
-        values = python_calamine.CalamineWorkbook.from_path(str(path))
+        values = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         grids = {}
         for name, (_part, hidden) in sheets.items():
             clock.check()
@@ -142,13 +146,16 @@ def read_workbook(path: Path, budget: float = TIME_BUDGET) -> RawWorkbook:
     )
 
 
-def _check_signature(head: bytes, size: int) -> None:
+def _check_size(size: int) -> None:
     if size == 0:
         raise UnreadableWorkbook("tệp rỗng (0 byte)", "the file is empty")
     if size > MAX_FILE_BYTES:
         raise UnreadableWorkbook(
             f"tệp quá lớn ({size // (1024 * 1024)} MB, tối đa {MAX_FILE_BYTES // (1024 * 1024)} MB)", "file too large"
         )
+
+
+def _check_signature(head: bytes) -> None:
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         if _ENCRYPTED in head:
             raise UnreadableWorkbook(

@@ -124,8 +124,8 @@ def scan_sheet(xml: bytes, check_time: Callable[[], None]) -> SheetScan:
     found = _FORMULA_CELL.findall(cells_part)  # (reference, attributes) pairs
     formulas = frozenset(map(bytes.decode, map(itemgetter(0), found)))
     # The rarer searches run only where a one-byte test (memchr fast) says they can find something: every Excel
-    # error value starts with "#", every DDE formula holds "|" or its character reference "&#124;", and the
-    # standard workbook's sheets hold neither.
+    # error value starts with "#", every DDE formula holds "|" or a character reference for it ("&#124;", with a
+    # "#"), and the standard workbook's sheets hold neither.
     dde = (
         [ref.decode() for ref, _, text in _FORMULA_TEXT.findall(cells_part) if _is_dde(text.decode(errors="replace"))]
         if formulas and (b"|" in cells_part or b"#" in cells_part)
