@@ -108,7 +108,8 @@ def test_a_file_that_cannot_be_opened_is_reported(tmp_path: Path) -> None:
     # Load everything first: the other user cannot read root's site-packages.
     script = (
         "import sys, os; from cli.main import main; import click._termui_impl, cli.validate_cmd, validators.engine; "
-        "from validators.registry import all_rules; all_rules(); os.setgid(65534); os.setuid(65534); "
+        "import validators.reader; from validators.registry import all_rules; all_rules(); "
+        "os.setgid(65534); os.setuid(65534); "
         f"sys.argv = ['kehoach', 'validate', {str(path)!r}]; main()"
     )
     result = subprocess.run(

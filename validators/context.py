@@ -9,8 +9,8 @@ from functools import cached_property
 
 from validators.contract import CellRef, Submission
 from validators.findings import Finding
-from validators.reader import UnreadableWorkbook
 from validators.registry import REGISTRY
+from validators.workbook import UnreadableWorkbook
 from workbook_templates import derived
 from workbook_templates import layout as L
 from workbook_templates.catalog import Catalog, Indicator

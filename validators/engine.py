@@ -6,16 +6,14 @@ the merge (files)."""
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from validators.context import Context
 from validators.contract import Submission, locate
 from validators.findings import ERROR, WARNING, Finding
-from validators.reader import UnreadableWorkbook, read_workbook
 from validators.registry import all_rules
-from validators.workbook import RawWorkbook
+from validators.workbook import RawWorkbook, UnreadableWorkbook
 from workbook_templates import layout as L
 from workbook_templates.catalog import Catalog, load_catalog
 
@@ -61,22 +59,15 @@ def validate_book(book: RawWorkbook, catalog: Catalog | None = None) -> Report:
     return _run(book.label, Context(submission, catalog), submission)
 
 
-def validate_path(path: Path, catalog: Catalog | None = None, timings: dict[str, float] | None = None) -> Report:
-    """Validate a workbook file; an unreadable file gives a report with one X001 finding, never an exception.
-    ``timings`` receives the CPU seconds spent reading and validating: CPU, not wall, so that figures from
-    parallel workers add up to the work done, whatever else shares the machine."""
-    catalog = catalog or load_catalog()
-    started = time.process_time()
-    book = read_path(path)
-    read = time.process_time()
-    report = validate_read(Path(path).name, book, catalog)
-    if timings is not None:
-        timings.update(read=read - started, validate=time.process_time() - read)
-    return report
+def validate_path(path: Path, catalog: Catalog | None = None) -> Report:
+    """Validate a workbook file; an unreadable file gives a report with one X001 finding, never an exception."""
+    return validate_read(Path(path).name, read_path(path), catalog or load_catalog())
 
 
 def read_path(path: Path) -> RawWorkbook | UnreadableWorkbook:
     """The workbook in a file, or why it cannot be read: never an exception."""
+    from validators.reader import read_workbook  # not imported by the button, which reads live Excel
+
     try:
         return read_workbook(path)
     except UnreadableWorkbook as error:

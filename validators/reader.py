@@ -27,8 +27,17 @@ import python_calamine
 from defusedxml import ElementTree
 
 from validators.numbers import format_number
-from validators.sheetscan import MAX_CELLS, MAX_COLUMNS, MAX_ROWS, OddSheet, SheetScan, SheetTooLarge, scan_sheet
-from validators.workbook import ExcelError, Grid, RawWorkbook, rowcol
+from validators.sheetscan import (
+    MAIN_NAMESPACE,
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    OddSheet,
+    SheetScan,
+    SheetTooLarge,
+    scan_sheet,
+)
+from validators.workbook import ExcelError, Grid, RawWorkbook, UnreadableWorkbook, rowcol
 from workbook_templates import layout as L
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -42,7 +51,7 @@ DTD_HEAD = 4096  # bytes at the start of a part searched for a DTD (it comes bef
 VBA_PART = "xl/vbaProject.bin"
 
 _NS = {
-    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "m": MAIN_NAMESPACE,
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
     "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
 }
@@ -50,15 +59,6 @@ _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
 _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
 _RENAMING_FIELDS = {0x7075}  # Info-ZIP Unicode Path: Python's zipfile ignores it, calamine's zip reader does not
 _SHEET_ELEMENT = re.compile(rb"<(?:[^\s/<>:]*+:)*+sheet(?=[\s/>])")
-
-
-class UnreadableWorkbook(Exception):
-    """The file is not a workbook that can be read safely; ``reason`` says why, in Vietnamese."""
-
-    def __init__(self, reason: str, reason_en: str):
-        super().__init__(reason)
-        self.reason = reason
-        self.reason_en = reason_en
 
 
 class _Clock:
@@ -88,7 +88,6 @@ def read_workbook(path: Path, budget: float = TIME_BUDGET) -> RawWorkbook:
             f"không mở được tệp ({error.strerror or error}); tệp có thể đang được chương trình khác mở hoặc khóa",
             f"cannot open the file ({error})",
         ) from error
-    _check_size(len(data))
     _check_signature(data)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zipped:
@@ -310,7 +309,7 @@ def _workbook_parts(package: _Package) -> tuple[dict[str, tuple[str, bool]], dic
         if not target or not sheet.get("name"):
             raise _odd("a sheet without a name or a part")
         part = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-        if "\\" in part or "/." in part or "//" in part:  # calamine takes "." and ".." literally, Excel not
+        if "/." in part or "//" in part:  # calamine takes "." and ".." literally, Excel not
             raise _odd(f"a sheet part named with dot segments: {target}")
         sheets[sheet.get("name")] = (part, sheet.get("state") in ("hidden", "veryHidden"))
     names = {

@@ -32,7 +32,7 @@ MAX_ROWS = 20_000  # the standard workbook has a few hundred rows; a sheet beyon
 MAX_COLUMNS = 500  # both limits are also spelled out in the patterns _ROW_NUMBER and _COLUMN
 MAX_CELLS = 1_000_000
 MAX_DEPTH = 64  # a worksheet's elements nest a few levels deep
-MAIN_NAMESPACE = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+MAIN_NAMESPACE = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 SMALLEST_CELL = 11  # bytes of <c r="A1"/>: a part smaller than SMALLEST_CELL * MAX_CELLS has fewer cells
 
 # The plain form of sheetData, with every reference inside column SF and row 19,999 (MAX_COLUMNS, MAX_ROWS).
@@ -81,7 +81,7 @@ _CELL = (
 )
 _ROW = rb"<row(?:" + _ATTRIBUTE + rb")*+(?:/>|>(?:" + _CELL + rb")*+</row>)"
 _PLAIN_SHEET_DATA = re.compile(rb"<sheetData(?:/>|>(?:" + _ROW + rb")*+</sheetData>)")
-_PLAIN_ROOT = b'<worksheet xmlns="' + MAIN_NAMESPACE + b'"'  # as Excel, LibreOffice and XlsxWriter begin it
+_PLAIN_ROOT = f'<worksheet xmlns="{MAIN_NAMESPACE}"'.encode()  # as Excel, LibreOffice and XlsxWriter begin it
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]++[0-9]++)"[^<>]*+><f\b([^<>]*+)>')  # and the formula's attributes
 _FORMULA_TEXT = re.compile(_FORMULA_CELL.pattern + rb"([^<]*+)")  # and the formula itself
 _SHARED = re.compile(rb'\bt="shared"')
@@ -103,7 +103,7 @@ class SheetTooLarge(Exception):
 
 class OddSheet(Exception):
     """A sheet written as no spreadsheet writes one (a reference whose cell cannot be placed, elements nested
-    deeper than any worksheet's)."""
+    deeper than any worksheet's), or one calamine would read otherwise than Excel."""
 
 
 @dataclass
@@ -165,7 +165,7 @@ def _sheet_data(xml: bytes) -> bytes | None:
     """The sheet's only sheetData element if the part is UTF-8, its root in the main namespace, and it is in the
     plain form, else None. Every spelling of the element's name holds the bytes "sheetData", so the first and
     last of them must be its own."""
-    prologue_end = xml.find(b"?>") + 2 if xml.startswith(b"<?xml") else 0
+    prologue_end = _prologue_end(xml)
     declaration = xml[:prologue_end]
     if b"encoding" in declaration and not re.search(rb"""encoding=["']utf-8["']""", declaration, re.I):
         return None
@@ -236,13 +236,13 @@ def _scan_parsed(xml: bytes, check_time: Callable[[], None]) -> SheetScan:
             values += 1
         if name == "sheetData":
             sheet_data_seen += 1
-            if sheet_data_seen > 1 or namespace != MAIN_NAMESPACE.decode():
+            if sheet_data_seen > 1 or namespace != MAIN_NAMESPACE:
                 raise OddSheet("a second sheetData, or one in another namespace")
             in_sheet_data = True
             continue
         if not in_sheet_data:
             continue
-        if namespace != MAIN_NAMESPACE.decode():
+        if namespace != MAIN_NAMESPACE:
             raise OddSheet(f"an element of another namespace among the cells: {element.tag}")
         reference = element.get("r")
         if name == "row":
@@ -273,10 +273,15 @@ def _scan_parsed(xml: bytes, check_time: Callable[[], None]) -> SheetScan:
     return SheetScan(frozenset(formulas), errors, dde)
 
 
+def _prologue_end(xml: bytes) -> int:
+    """Where the part's byte-order mark and XML declaration, if any, end."""
+    return xml.find(b"?>") + 2 if xml.startswith((b"<?xml", b"\xef\xbb\xbf<?xml")) else 0
+
+
 def _refuse_hidden_markup(xml: bytes) -> None:
     """Comments, CDATA and processing instructions after the declaration: no spreadsheet writes them, the parser
     drops them, and calamine stops a value at them."""
-    body = xml[xml.find(b"?>") + 2 :] if xml.startswith((b"<?xml", b"\xef\xbb\xbf<?xml")) else xml
+    body = xml[_prologue_end(xml) :]
     if b"<!--" in body or b"<![CDATA[" in body or b"<?" in body:
         raise OddSheet("a comment, CDATA or a processing instruction")
 

@@ -44,6 +44,16 @@ class Grid:
         return None if self.formulas is None else a1(row, col) in self.formulas
 
 
+class UnreadableWorkbook(Exception):
+    """The file is not a workbook that can be read safely (raised by validators.reader, and by RawWorkbook.vba);
+    ``reason`` says why, in Vietnamese."""
+
+    def __init__(self, reason: str, reason_en: str):
+        super().__init__(reason)
+        self.reason = reason
+        self.reason_en = reason_en
+
+
 @dataclass
 class RawWorkbook:
     label: str  # what people call the file (its name)

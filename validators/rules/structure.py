@@ -7,10 +7,9 @@ from collections.abc import Iterator
 from validators.context import Context, as_number
 from validators.contract import CellRef, clean_code
 from validators.findings import ERROR, WARNING, Finding
-from validators.reader import UnreadableWorkbook
 from validators.registry import rule
 from validators.schemas import missing_columns
-from validators.workbook import a1, rowcol
+from validators.workbook import UnreadableWorkbook, a1, rowcol
 from workbook_templates import layout as L
 
 
