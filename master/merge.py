@@ -169,6 +169,7 @@ def _check(
         outcomes: Iterable[list[tuple[FileResult, bytes]]] = (_processed(chunk, catalog) for chunk in chunks)
         pool = None
     else:
+        import validators.reader  # noqa: F401 (the engine imports it on first use: once here, not in each worker)
         from validators.registry import all_rules
         from workbook_templates.catalog import CATALOG_DIR
 
