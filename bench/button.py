@@ -39,20 +39,20 @@ def child(payload: Path, started: float) -> None:
     import xlwings as xw
 
     middle = time.perf_counter()
-    import xl_addin  # noqa: F401  (what the RunPython command imports)
+    from kehoach import xl_addin  # noqa: F401  (what the RunPython command imports)
 
     marks["import"] = time.perf_counter() - begin
     detail = {"of which xl_addin": time.perf_counter() - middle}
     data = json.loads(payload.read_text(encoding="utf-8"))  # Excel's part: not timed
     begin = time.perf_counter()
-    from xl_addin.excel import read_book, write_check
+    from kehoach.xl_addin.excel import read_book, write_check
 
     book = xw.Book(json=data)
     raw = read_book(book)
     marks["read"] = time.perf_counter() - begin
     begin = time.perf_counter()
-    from validators.engine import validate_book
-    from workbook_templates.catalog import load_catalog
+    from kehoach.validators.engine import validate_book
+    from kehoach.workbook_templates.catalog import load_catalog
 
     report = validate_book(raw, load_catalog())
     marks["validate"] = time.perf_counter() - begin
@@ -66,10 +66,11 @@ def child(payload: Path, started: float) -> None:
 def workbook(folder: Path) -> Path:
     """The CTK workbook, filled, with one mistake of each of a few families, as a remote-engine payload."""
     sys.path.insert(0, str(ROOT))
-    from samples.generate import generate_all
-    from samples.inject import Injector
+    from kehoach.samples.generate import generate_all
+    from kehoach.samples.inject import Injector
+    from kehoach.workbook_templates.catalog import load_catalog
+
     from tests.support.xlremote import payload
-    from workbook_templates.catalog import load_catalog
 
     catalog = load_catalog()
     filling = generate_all(catalog, seed=2020, units=["CTK"])["CTK"]

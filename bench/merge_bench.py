@@ -35,10 +35,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from samples.generate import generate_all, write_submission  # noqa: E402
-from samples.inject import resaved_project  # noqa: E402
-from workbook_templates import layout as L  # noqa: E402
-from workbook_templates.catalog import load_catalog  # noqa: E402
+from kehoach.samples.generate import generate_all, write_submission  # noqa: E402
+from kehoach.samples.inject import resaved_project  # noqa: E402
+from kehoach.workbook_templates import layout as L  # noqa: E402
+from kehoach.workbook_templates.catalog import load_catalog  # noqa: E402
 
 MEASURE = textwrap.dedent("""
     import json, resource, subprocess, sys, time
@@ -159,7 +159,7 @@ def main() -> None:
     rows, cold = [], {}
     with tempfile.TemporaryDirectory(prefix="kehoach-bench-") as scratch:
         work = Path(scratch)
-        kehoach = [sys.executable, "-m", "cli.main"]
+        kehoach = [sys.executable, "-m", "kehoach.cli.main"]
         for size in sizes:
             inbox = make_inbox(work / f"n{size}", size)
             figures: dict[str, dict] = {}

@@ -14,9 +14,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path, PureWindowsPath
 
 import click
-
-from cli import exit_codes
-from cli.output import FORMAT_OPTION, emit_json, fail, say
+from kehoach.cli import exit_codes
+from kehoach.cli.output import FORMAT_OPTION, emit_json, fail, say
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,7 +48,7 @@ def install(source: Path | None, dry_run: bool, output_format: str) -> None:
     kehoach cùng xlwings đúng phiên bản của mô-đun VBA trong biểu mẫu. Trên hệ điều hành khác: chỉ giải
     thích các bước sẽ làm. Mã thoát: 0 thành công, 2 không cài được (xem thông báo).
     """
-    from workbook_templates.vba_project import ADDIN_HOME_WIN, INTERPRETER_WIN, xlwings_version
+    from kehoach.workbook_templates.vba_project import ADDIN_HOME_WIN, INTERPRETER_WIN, xlwings_version
 
     windows = sys.platform == "win32"
     if source is None and not (PROJECT_ROOT / "pyproject.toml").exists():
@@ -94,7 +93,7 @@ def plan(home: PureWindowsPath, package: Path, xlwings: str, python: str) -> lis
     python_venv = str(venv / "Scripts" / "python.exe")
     target = f"{package}[addin]" if package.is_dir() else f"kehoach[addin] @ {package.as_uri()}"
     pip = [python_venv, "-m", "pip", "install", "--disable-pip-version-check", target, f"xlwings=={xlwings}"]
-    check = [python_venv, "-c", "import xl_addin, xlwings, validators.engine"]
+    check = [python_venv, "-c", "import kehoach.xl_addin, xlwings, kehoach.validators.engine"]
     return [
         Step(f"Tạo môi trường Python riêng tại {venv}", [python, "-m", "venv", "--clear", str(venv)]),
         Step(f"Cài kehoach và xlwings {xlwings} (phiên bản của mô-đun VBA trong biểu mẫu)", pip),

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-
-from cli.merge_cmd import print_outcome, summary
-from cli.output import FORMAT_OPTION, emit_json, say
+from kehoach.cli.merge_cmd import print_outcome, summary
+from kehoach.cli.output import FORMAT_OPTION, emit_json, say
 
 
 @click.command("demo")
@@ -30,7 +29,7 @@ def demo(out_dir: Path, seed: int, output_format: str) -> None:
     rồi kiểm tra và tổng hợp vào <out>/tong-hop.xlsx.
     Mã thoát: 0 thành công.
     """
-    from samples.demo import run_demo
+    from kehoach.samples.demo import run_demo
 
     say(f"Đang tạo biểu mẫu, số liệu mẫu và tổng hợp trong {out_dir} ...")
     result = run_demo(out_dir, seed)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import click
-
-from cli.addin_cmd import addin
-from cli.demo_cmd import demo
-from cli.merge_cmd import merge
-from cli.sample_cmd import sample
-from cli.scenarios_cmd import scenarios
-from cli.templates_cmd import templates
-from cli.validate_cmd import validate
+from kehoach.cli.addin_cmd import addin
+from kehoach.cli.demo_cmd import demo
+from kehoach.cli.merge_cmd import merge
+from kehoach.cli.sample_cmd import sample
+from kehoach.cli.scenarios_cmd import scenarios
+from kehoach.cli.templates_cmd import templates
+from kehoach.cli.validate_cmd import validate
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 

@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-
-from cli import exit_codes
-from cli.output import FORMAT_OPTION, emit_json, fail
+from kehoach.cli import exit_codes
+from kehoach.cli.output import FORMAT_OPTION, emit_json, fail
 
 if TYPE_CHECKING:
-    from master.merge import MergeOutcome
+    from kehoach.master.merge import MergeOutcome
 
 
 @click.command("merge")
@@ -41,8 +40,8 @@ def merge(inbox: Path, master: Path, deadline: dt.datetime | None, output_format
     Mã thoát: 0 đã ghi tệp master; 2 dùng lệnh sai hoặc thư mục không dùng được;
               3 tệp master đang mở hoặc đang có lần tổng hợp khác.
     """
-    from master.merge import MergeError
-    from master.merge import merge as run_merge
+    from kehoach.master.merge import MergeError
+    from kehoach.master.merge import merge as run_merge
 
     try:
         with click.progressbar(

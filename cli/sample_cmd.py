@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-
-from cli import exit_codes
-from cli.output import FORMAT_OPTION, emit_json, fail, say
+from kehoach.cli import exit_codes
+from kehoach.cli.output import FORMAT_OPTION, emit_json, fail, say
 
 
 @click.command("sample")
@@ -23,8 +22,8 @@ def sample(out_dir: Path, seed: int, units: tuple[str, ...], output_format: str)
     Mỗi đơn vị một tệp, đúng định dạng biểu mẫu chuẩn; số liệu các huyện cộng lại bằng số của tỉnh.
     Mã thoát: 0 thành công, 2 dùng lệnh sai.
     """
-    from samples.generate import generate_all, write_submission
-    from workbook_templates.catalog import load_catalog
+    from kehoach.samples.generate import generate_all, write_submission
+    from kehoach.workbook_templates.catalog import load_catalog
 
     catalog = load_catalog()
     unknown = [code for code in units if not catalog.has_unit(code)]

@@ -6,12 +6,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-
-from cli import exit_codes
-from cli.output import FORMAT_OPTION, emit_json, fail, say
+from kehoach.cli import exit_codes
+from kehoach.cli.output import FORMAT_OPTION, emit_json, fail, say
 
 if TYPE_CHECKING:
-    from scenarios.model import Base, Projection, Target
+    from kehoach.scenarios.model import Base, Projection, Target
 
 DEFAULT_OUTPUT = Path("phuong-an-tang-truong.xlsx")
 
@@ -53,12 +52,12 @@ def scenarios(
     Mã thoát: 0 thành công; 2 dùng lệnh sai, không đọc được tệp, thiếu số liệu năm 2020,
               tệp giả định sai hoặc không ghi được bảng tính.
     """
-    from scenarios.assumptions import AssumptionError, load_scenarios
-    from scenarios.base import BaseError, load_base
-    from scenarios.model import DIRECTIVE_TARGET, project
-    from scenarios.sheet import write_scenario_workbook
-    from workbook_templates import layout as L
-    from workbook_templates.catalog import CatalogError, load_catalog
+    from kehoach.scenarios.assumptions import AssumptionError, load_scenarios
+    from kehoach.scenarios.base import BaseError, load_base
+    from kehoach.scenarios.model import DIRECTIVE_TARGET, project
+    from kehoach.scenarios.sheet import write_scenario_workbook
+    from kehoach.workbook_templates import layout as L
+    from kehoach.workbook_templates.catalog import CatalogError, load_catalog
 
     goal = parse_target(target) if target is not None else DIRECTIVE_TARGET
     try:
@@ -90,8 +89,8 @@ def scenarios(
 
 def parse_target(text: str) -> Target:
     """The target typed as "9", "9-10" or "9,5 - 10 %"; a Vietnamese message and exit 2 otherwise."""
-    from scenarios.model import Target
-    from validators.numbers import parse_vi_number
+    from kehoach.scenarios.model import Target
+    from kehoach.validators.numbers import parse_vi_number
 
     parts = [parse_vi_number(part.replace("%", "")) for part in text.split("-")]
     if not 1 <= len(parts) <= 2 or any(p is None for p in parts):
@@ -105,7 +104,7 @@ def parse_target(text: str) -> Target:
 
 def summary(base: Base, projections: list[Projection], target: Target, workbook: Path | None) -> dict:
     """The JSON of `--format json` (documented in docs/scenarios.md)."""
-    from scenarios.model import required_growth
+    from kehoach.scenarios.model import required_growth
 
     def series(values: dict[int, float | None], years: tuple[int, ...]) -> list[float | None]:
         return [values[y] for y in years]
@@ -149,7 +148,7 @@ def summary(base: Base, projections: list[Projection], target: Target, workbook:
 def print_summary(
     projections: list[Projection], target: Target, workbook: Path | None, sector_names: dict[str, str]
 ) -> None:
-    from validators.numbers import format_number
+    from kehoach.validators.numbers import format_number
 
     def number(value: float | None) -> str:
         return "?" if value is None else format_number(round(value, 2))

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-
-from cli import exit_codes
-from cli.output import FORMAT_OPTION, emit_json, fail, say
+from kehoach.cli import exit_codes
+from kehoach.cli.output import FORMAT_OPTION, emit_json, fail, say
 
 
 @click.group()
@@ -38,8 +37,8 @@ def build(out_dir: Path, units: tuple[str, ...], output_format: str) -> None:
     cho kết quả giống hệt.
     Mã thoát: 0 thành công, 2 dùng lệnh sai, đơn vị không có trong danh mục hoặc danh mục không hợp lệ.
     """
-    from workbook_templates.builder import build_all
-    from workbook_templates.catalog import CatalogError, load_catalog
+    from kehoach.workbook_templates.builder import build_all
+    from kehoach.workbook_templates.catalog import CatalogError, load_catalog
 
     try:
         catalog = load_catalog()

@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-
-from cli import exit_codes
-from cli.output import FORMAT_OPTION, emit_json, say
+from kehoach.cli import exit_codes
+from kehoach.cli.output import FORMAT_OPTION, emit_json, say
 
 if TYPE_CHECKING:
-    from validators.engine import Report
+    from kehoach.validators.engine import Report
 
 SEVERITY = {"vi": {"error": "lỗi", "warning": "cảnh báo"}, "en": {"error": "error", "warning": "warning"}}
 
@@ -37,8 +36,8 @@ def validate(files: tuple[Path, ...], output_format: str, annotate_dir: Path | N
               2 có tệp không đọc được hoặc dùng lệnh sai.
     Tệp gốc không bao giờ bị sửa; macro trong tệp không bao giờ được chạy.
     """
-    from validators.engine import validate_path
-    from workbook_templates.catalog import CatalogError, load_catalog
+    from kehoach.validators.engine import validate_path
+    from kehoach.workbook_templates.catalog import CatalogError, load_catalog
 
     try:
         catalog = load_catalog()
@@ -51,7 +50,7 @@ def validate(files: tuple[Path, ...], output_format: str, annotate_dir: Path | N
             report = validate_path(path, catalog)
             reports.append((path, report))
             if annotate_dir is not None and report.readable:
-                from validators.annotate import annotate  # openpyxl only when a marked copy is asked for
+                from kehoach.validators.annotate import annotate  # openpyxl only when a marked copy is asked for
 
                 annotate(path, report, annotate_dir, lang)
     if output_format == "json":

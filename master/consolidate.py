@@ -14,8 +14,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from master.extract import FileResult
-from workbook_templates.catalog import Catalog
+from kehoach.master.extract import FileResult
+from kehoach.workbook_templates.catalog import Catalog
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from validators.context import INDICATOR_NUMBER_KEYS, as_number, is_blank
-from validators.contract import Submission
-from validators.engine import Report, read_path, validate_read
-from workbook_templates import layout as L
-from workbook_templates.catalog import Catalog
+from kehoach.validators.context import INDICATOR_NUMBER_KEYS, as_number, is_blank
+from kehoach.validators.contract import Submission
+from kehoach.validators.engine import Report, read_path, validate_read
+from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.catalog import Catalog
 
 TEXT_KEYS = ("cause", "vsdg", "note")
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 
-from master.extract import HEAVY, FileResult
+from kehoach.master.extract import HEAVY, FileResult
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (

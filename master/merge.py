@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from master.consolidate import Consolidation, consolidate
-from master.extract import FileResult, fingerprint, process_files
-from master.ledger import Ledger, ledger_path, pack
-from master.workbook import write_long_csv, write_master
-from workbook_templates.catalog import Catalog, load_catalog
+from kehoach.master.consolidate import Consolidation, consolidate
+from kehoach.master.extract import FileResult, fingerprint, process_files
+from kehoach.master.ledger import Ledger, ledger_path, pack
+from kehoach.master.workbook import write_long_csv, write_master
+from kehoach.workbook_templates.catalog import Catalog, load_catalog
 
 SUFFIXES = (".xlsx", ".xlsm")
 PARALLEL_FROM = 4  # fewer files than this are checked in this process: starting workers costs more
@@ -169,9 +169,9 @@ def _check(
         outcomes: Iterable[list[tuple[FileResult, bytes]]] = (_processed(chunk, catalog) for chunk in chunks)
         pool = None
     else:
-        import validators.reader  # noqa: F401 (the engine imports it on first use: once here, not in each worker)
-        from validators.registry import all_rules
-        from workbook_templates.catalog import CATALOG_DIR
+        import kehoach.validators.reader  # noqa: F401 (the engine imports it on first use: once here, not in each worker)
+        from kehoach.validators.registry import all_rules
+        from kehoach.workbook_templates.catalog import CATALOG_DIR
 
         all_rules()  # import the rules (pandas, pandera) once here: forked workers inherit them
 

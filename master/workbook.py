@@ -15,17 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
+from kehoach.master.consolidate import Consolidation, received_at
+from kehoach.master.extract import FileResult
+from kehoach.scenarios.sheet import add_to_master
+from kehoach.workbook_templates import derived
+from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.builder import KIND_LABELS
+from kehoach.workbook_templates.catalog import Catalog, Indicator
+from kehoach.workbook_templates.formulas import indicator_formula
+from kehoach.workbook_templates.styles import Styles
 from xlsxwriter.worksheet import Worksheet
-
-from master.consolidate import Consolidation, received_at
-from master.extract import FileResult
-from scenarios.sheet import add_to_master
-from workbook_templates import derived
-from workbook_templates import layout as L
-from workbook_templates.builder import KIND_LABELS
-from workbook_templates.catalog import Catalog, Indicator
-from workbook_templates.formulas import indicator_formula
-from workbook_templates.styles import Styles
 
 SUMMARY = "Tổng hợp"
 DISTRICTS = "Huyện"

@@ -10,11 +10,11 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from master.merge import MergeOutcome, merge
-from samples.generate import generate_all, mark_received, write_submission
-from samples.inject import Injection, Injector
-from workbook_templates.builder import build_all
-from workbook_templates.catalog import Catalog, load_catalog
+from kehoach.master.merge import MergeOutcome, merge
+from kehoach.samples.generate import generate_all, mark_received, write_submission
+from kehoach.samples.inject import Injection, Injector
+from kehoach.workbook_templates.builder import build_all
+from kehoach.workbook_templates.catalog import Catalog, load_catalog
 
 MISSING = "BDBP"  # never sends a file
 LATE = ("H849", dt.datetime(2020, 7, 13, 9, 15))  # sends after the deadline

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from samples import texts
-from workbook_templates import derived
-from workbook_templates import layout as L
-from workbook_templates.builder import build_workbook
-from workbook_templates.catalog import Catalog, Indicator, Unit
-from workbook_templates.filling import Filling
+from kehoach.samples import texts
+from kehoach.workbook_templates import derived
+from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.builder import build_workbook
+from kehoach.workbook_templates.catalog import Catalog, Indicator, Unit
+from kehoach.workbook_templates.filling import Filling
 
 PROFILE = Path(__file__).with_name("profile.csv")
 YEARS = tuple(range(2015, 2026))

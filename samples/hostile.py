@@ -19,12 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
-
-from samples.generate import generate_all, write_submission
-from samples.inject import Injector, insert_like_excel
-from workbook_templates import layout as L
-from workbook_templates.catalog import Catalog, Unit
-from workbook_templates.filling import Filling
+from kehoach.samples.generate import generate_all, write_submission
+from kehoach.samples.inject import Injector, insert_like_excel
+from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.catalog import Catalog, Unit
+from kehoach.workbook_templates.filling import Filling
 
 Converter = Callable[[Sequence[Path], Path, str], list[Path]]
 GIB = 1 << 30

@@ -15,12 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
+from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.builder import build_workbook
+from kehoach.workbook_templates.catalog import Catalog, Indicator, Unit
+from kehoach.workbook_templates.filling import ExcelError, Filling
 from openpyxl.worksheet.worksheet import Worksheet
-
-from workbook_templates import layout as L
-from workbook_templates.builder import build_workbook
-from workbook_templates.catalog import Catalog, Indicator, Unit
-from workbook_templates.filling import ExcelError, Filling
 
 PAST = ("actual_2015", "actual_2016", "actual_2017", "actual_2018", "actual_2019", "estimate_2020")
 PLANS = tuple(f"plan_{y}" for y in L.YEARS_PLAN)
@@ -462,9 +461,8 @@ class Injector:
 def resaved_project(reserved: int) -> bytes:
     """The template's macro project as a save by Excel leaves it: other bytes, the same modules. (Here the byte
     MS-OVBA 2.3.4.1 leaves free, Reserved3, is set to ``reserved``; Excel rewrites far more.)"""
+    from kehoach.workbook_templates.vba_project import vba_project
     from pyopenvba.cfb import CFB
-
-    from workbook_templates.vba_project import vba_project
 
     cfb = CFB.from_bytes(vba_project())
     cfb.write_stream_in_storage("VBA", "_VBA_PROJECT", b"\xcc\x61\xff\xff\x00" + bytes([reserved]) + b"\x00")

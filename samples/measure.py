@@ -15,12 +15,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from samples.generate import generate_all
-from samples.inject import REWRITES, Injection, Injector, NotApplicable
-from validators.engine import validate_path
-from validators.registry import all_rules
-from workbook_templates.builder import build_workbook
-from workbook_templates.catalog import Catalog
+from kehoach.samples.generate import generate_all
+from kehoach.samples.inject import REWRITES, Injection, Injector, NotApplicable
+from kehoach.validators.engine import validate_path
+from kehoach.validators.registry import all_rules
+from kehoach.workbook_templates.builder import build_workbook
+from kehoach.workbook_templates.catalog import Catalog
 
 # Each alone in its file: a structural mistake hides the others, an edit of the file drops formula results.
 ALONE = {"S001", "S002", "S010"} | REWRITES

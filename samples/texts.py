@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from workbook_templates import layout as L
-from workbook_templates.catalog import Unit, load_catalog
+from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.catalog import Unit, load_catalog
 
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Thạch", "Kim", "Sơn", "Dương")
 MIDDLE = ("Văn", "Thị", "Minh", "Thanh", "Ngọc", "Hoàng")

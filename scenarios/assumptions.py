@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from scenarios.model import Scenario
+from kehoach.scenarios.model import Scenario
 
 DEFAULTS = Path(__file__).with_name("defaults.csv")
 SERIES = {

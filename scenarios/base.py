@@ -9,11 +9,11 @@ import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 
-from master.extract import FileResult, process_file
-from master.ledger import Ledger, ledger_path
-from scenarios.model import Base
-from workbook_templates import layout as L
-from workbook_templates.catalog import Catalog
+from kehoach.master.extract import FileResult, process_file
+from kehoach.master.ledger import Ledger, ledger_path
+from kehoach.scenarios.model import Base
+from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.catalog import Catalog
 
 BASE_YEAR = L.YEARS_PAST[-1]
 BASIS = "revalued"  # plans for 2021-2025 start from the figures after GSO's revaluation (Chỉ thị 18/CT-TTg)

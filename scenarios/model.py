@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
-from workbook_templates import derived
+from kehoach.workbook_templates import derived
 
 UP = "up"  # GRDP growth: higher is better, as the evaluation of indicators has it
 

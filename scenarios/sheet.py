@@ -17,18 +17,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
+from kehoach.master.extract import FileResult
+from kehoach.scenarios.assumptions import load_scenarios
+from kehoach.scenarios.base import BASE_YEAR, BaseError, base_from_result, merged_statistics
+from kehoach.scenarios.model import DIRECTIVE_TARGET, Base, Projection, Scenario, Target, project, required_growth
+from kehoach.workbook_templates import derived
+from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.builder import PROTECTION
+from kehoach.workbook_templates.catalog import Catalog
+from kehoach.workbook_templates.formulas import EXCEEDED, MET, NOT_MET, geometric_mean_growth, grdp_formula, guarded
+from kehoach.workbook_templates.styles import Styles
 from xlsxwriter.worksheet import Worksheet
-
-from master.extract import FileResult
-from scenarios.assumptions import load_scenarios
-from scenarios.base import BASE_YEAR, BaseError, base_from_result, merged_statistics
-from scenarios.model import DIRECTIVE_TARGET, Base, Projection, Scenario, Target, project, required_growth
-from workbook_templates import derived
-from workbook_templates import layout as L
-from workbook_templates.builder import PROTECTION
-from workbook_templates.catalog import Catalog
-from workbook_templates.formulas import EXCEEDED, MET, NOT_MET, geometric_mean_growth, grdp_formula, guarded
-from workbook_templates.styles import Styles
 
 SHEET = "Phương án tăng trưởng"
 YEARS = (BASE_YEAR, *L.YEARS_PLAN)

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def measure(path: Path) -> tuple[int, float, float, dict]:
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "validate", "--format", "json", str(path)],
+        [sys.executable, "-m", "kehoach.cli.main", "validate", "--format", "json", str(path)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

@@ -10,8 +10,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from samples.measure import measure, report
-from workbook_templates.catalog import load_catalog
+from kehoach.samples.measure import measure, report
+from kehoach.workbook_templates.catalog import load_catalog
 
 
 def main() -> None:

@@ -7,8 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from workbook_templates.catalog import CATALOG_DIR
+from kehoach.workbook_templates.catalog import CATALOG_DIR
 
 
 @pytest.fixture

@@ -16,23 +16,23 @@ from typing import Any
 
 import openpyxl
 import pytest
+from kehoach import xl_addin
+from kehoach.samples.generate import generate_all
+from kehoach.samples.inject import REWRITES, Injection, Injector, NotApplicable
+from kehoach.validators.contract import locate
+from kehoach.validators.engine import Report, validate_book, validate_path
+from kehoach.validators.marks import REPORT_HEADER, checked_fingerprint, marks_for, template_fills
+from kehoach.validators.reader import read_workbook
+from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.builder import build_workbook
+from kehoach.workbook_templates.catalog import load_catalog
+from kehoach.workbook_templates.filling import Filling
+from kehoach.workbook_templates.styles import ERROR_FILL, WARNING_FILL
+from kehoach.xl_addin import excel
 from openpyxl.cell.cell import MergedCell
 
-import xl_addin
-from samples.generate import generate_all
-from samples.inject import REWRITES, Injection, Injector, NotApplicable
 from tests.support.libreoffice import recalculate
 from tests.support.xlremote import fill_of, open_book, open_payload, payload, replay
-from validators.contract import locate
-from validators.engine import Report, validate_book, validate_path
-from validators.marks import REPORT_HEADER, checked_fingerprint, marks_for, template_fills
-from validators.reader import read_workbook
-from workbook_templates import layout as L
-from workbook_templates.builder import build_workbook
-from workbook_templates.catalog import load_catalog
-from workbook_templates.filling import Filling
-from workbook_templates.styles import ERROR_FILL, WARNING_FILL
-from xl_addin import excel
 
 CHECKED_AT = dt.datetime(2020, 7, 10, 9, 30)
 UNITS = ("CTK", "SKHDT", "SNNPTNT", "H844")

@@ -19,12 +19,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from defusedxml import ElementTree
-
-from cli.main import kehoach
-from workbook_templates import layout as L
-from workbook_templates.builder import build_workbook
-from workbook_templates.catalog import load_catalog
-from workbook_templates.vba_project import BUTTONS, INTERPRETER_WIN, MODULE, VBA_DIR, xlwings_version
+from kehoach.cli.main import kehoach
+from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.builder import build_workbook
+from kehoach.workbook_templates.catalog import load_catalog
+from kehoach.workbook_templates.vba_project import BUTTONS, INTERPRETER_WIN, MODULE, VBA_DIR, xlwings_version
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTRY_POINTS = {"KiemTraDuLieu": "validate", "XoaDanhDau": "clear"}  # Sub -> xl_addin function it runs
@@ -89,7 +88,7 @@ def test_olevba_shows_our_module_calling_runpython_with_the_fixed_entry_points(t
     decoded = subprocess.run([olevba, "--decode", str(template)], capture_output=True, text=True, check=True).stdout
     assert f"VBA MACRO {MODULE}.bas" in decoded and "VBA MACRO xlwings.bas" in decoded
     for function in ENTRY_POINTS.values():
-        assert f'"import xl_addin; xl_addin.{function}()"' in decoded
+        assert f'"from kehoach import xl_addin; xl_addin.{function}()"' in decoded
     modules = _modules(template)
     assert _code(modules[MODULE]) == _code((VBA_DIR / f"{MODULE}.bas").read_text(encoding="ascii"))
     assert not re.search(r"Sub (Workbook_Open|Auto_Open)\b", "".join(modules.values())), "nothing runs on opening"
@@ -101,7 +100,7 @@ def _code(source: str) -> list[str]:
 
 
 def test_buttons_are_bound_to_public_subs_that_run_the_add_in(template: Path) -> None:
-    import xl_addin
+    from kehoach import xl_addin
 
     modules = _modules(template)
     buttons = _buttons(template)
@@ -112,7 +111,7 @@ def test_buttons_are_bound_to_public_subs_that_run_the_add_in(template: Path) ->
         body = _public_subs(modules[module])[sub]
         command = re.search(r"RunPython (\w+)", body).group(1)
         entry = re.search(
-            rf'Private Const {command} As String = "import xl_addin; xl_addin\.(\w+)\(\)"', modules[module]
+            rf'Private Const {command} As String = "from kehoach import xl_addin; xl_addin\.(\w+)\(\)"', modules[module]
         )
         assert entry.group(1) == ENTRY_POINTS[sub] and callable(getattr(xl_addin, entry.group(1)))
     assert "Public Function RunPython(" in modules["xlwings"]
@@ -183,9 +182,9 @@ def _python(code: str, blocked: set[str]) -> subprocess.CompletedProcess[str]:
 def test_the_core_works_without_xlwings_and_click(tmp_path: Path) -> None:
     code = f"""
 from pathlib import Path
-from workbook_templates.builder import build_workbook
-from workbook_templates.catalog import load_catalog
-from validators.engine import validate_path
+from kehoach.workbook_templates.builder import build_workbook
+from kehoach.workbook_templates.catalog import load_catalog
+from kehoach.validators.engine import validate_path
 catalog = load_catalog()
 path = build_workbook(catalog, catalog.unit("H844"), Path({str(tmp_path)!r}) / "H844.xlsm")
 print(len(validate_path(path).findings) > 0)
@@ -198,11 +197,11 @@ print(len(validate_path(path).findings) > 0)
 def test_importing_the_add_in_is_light() -> None:
     code = """
 import sys
-import xl_addin
-heavy = sorted(m for m in ("xlwings", "pandas", "pandera", "numpy", "validators.engine") if m in sys.modules)
+from kehoach import xl_addin
+heavy = sorted(m for m in ("xlwings", "pandas", "pandera", "numpy", "kehoach.validators.engine") if m in sys.modules)
 print(",".join(heavy) or "light")
 """
     result = _python(code, set())
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "light"
-    assert _python("import xl_addin", {"xlwings"}).returncode == 0
+    assert _python("from kehoach import xl_addin", {"xlwings"}).returncode == 0

@@ -6,9 +6,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from kehoach.workbook_templates.catalog import CatalogError, load_catalog
 
 from tests.conftest import append_row
-from workbook_templates.catalog import CatalogError, load_catalog
 
 
 def test_catalog_covers_the_directive() -> None:

@@ -12,12 +12,11 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from samples.generate import generate_all
-from validators.engine import validate_path
-from validators.numbers import format_number, parse_vi_number
-from workbook_templates.builder import build_workbook
-from workbook_templates.catalog import load_catalog
+from kehoach.samples.generate import generate_all
+from kehoach.validators.engine import validate_path
+from kehoach.validators.numbers import format_number, parse_vi_number
+from kehoach.workbook_templates.builder import build_workbook
+from kehoach.workbook_templates.catalog import load_catalog
 
 EXAMPLES = int(os.environ.get("KEHOACH_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from kehoach.cli.main import kehoach
+from kehoach.master.merge import merge
+from kehoach.samples.generate import generate_all, write_submission
+from kehoach.samples.hostile import Corpus, build_corpus
+from kehoach.workbook_templates.catalog import load_catalog
 
-from cli.main import kehoach
-from master.merge import merge
-from samples.generate import generate_all, write_submission
-from samples.hostile import Corpus, build_corpus
 from tests.support.libreoffice import convert
-from workbook_templates.catalog import load_catalog
 
 ROOT = Path(__file__).parents[1]
 MAX_SECONDS = 10.0
@@ -60,7 +60,7 @@ def test_bombs_and_giants_are_refused_fast_in_bounded_memory(corpus: Corpus, nam
     path = corpus.directory / name
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "validate", str(path)],
+        [sys.executable, "-m", "kehoach.cli.main", "validate", str(path)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

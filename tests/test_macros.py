@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from samples.inject import resaved_project
-from validators.macros import _olevba, foreign_modules
-from workbook_templates.vba_project import vba_project
+from kehoach.samples.inject import resaved_project
+from kehoach.validators.macros import _olevba, foreign_modules
+from kehoach.workbook_templates.vba_project import vba_project
 
 
 def test_a_resaved_project_with_the_templates_modules_is_not_foreign() -> None:

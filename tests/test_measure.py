@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from samples.measure import measure
-from workbook_templates.catalog import load_catalog
+from kehoach.samples.measure import measure
+from kehoach.workbook_templates.catalog import load_catalog
 
 
 def test_precision_and_recall_on_injected_mistakes(tmp_path: Path) -> None:

@@ -19,16 +19,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from kehoach.cli.main import kehoach
+from kehoach.master.ledger import ledger_path
+from kehoach.master.merge import BUSY, MergeError, merge
+from kehoach.master.workbook import DISTRICTS, STATUS, SUMMARY, TOTAL_LABEL
+from kehoach.samples import demo
+from kehoach.samples.generate import generate_all, write_submission
+from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.catalog import load_catalog
 
-from cli.main import kehoach
-from master.ledger import ledger_path
-from master.merge import BUSY, MergeError, merge
-from master.workbook import DISTRICTS, STATUS, SUMMARY, TOTAL_LABEL
-from samples import demo
-from samples.generate import generate_all, write_submission
 from tests.support.libreoffice import recalculate
-from workbook_templates import layout as L
-from workbook_templates.catalog import load_catalog
 
 NOW = dt.datetime(2020, 7, 11, 8, 0)
 
@@ -219,7 +219,7 @@ def test_killed_merge_leaves_the_previous_or_the_new_master(tmp_path: Path) -> N
         shutil.copy2(master.parent / name, saved / name)
     # A new submission arrives: every run below validates it and writes a master with one more unit.
     write_submission(catalog, catalog.unit("CTK"), late_comer, inbox / "CTK.xlsx")
-    command = [sys.executable, "-m", "cli.main", "merge", str(inbox), "-o", str(master)]
+    command = [sys.executable, "-m", "kehoach.cli.main", "merge", str(inbox), "-o", str(master)]
     started = time.perf_counter()
     subprocess.run(command, check=True, capture_output=True, cwd=Path(__file__).parents[1])
     full = time.perf_counter() - started

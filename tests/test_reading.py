@@ -13,17 +13,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlsxwriter
+from kehoach.samples.generate import generate_all
+from kehoach.samples.hostile import INDICATOR_PART
+from kehoach.samples.inject import Injector, insert_like_excel
+from kehoach.validators.engine import validate_path
+from kehoach.validators.numbers import format_number, parse_vi_number
+from kehoach.validators.reader import UnreadableWorkbook, read_workbook
+from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.builder import build_workbook
+from kehoach.workbook_templates.catalog import load_catalog
 
-from samples.generate import generate_all
-from samples.hostile import INDICATOR_PART
-from samples.inject import Injector, insert_like_excel
 from tests.support.libreoffice import recalculate
-from validators.engine import validate_path
-from validators.numbers import format_number, parse_vi_number
-from validators.reader import UnreadableWorkbook, read_workbook
-from workbook_templates import layout as L
-from workbook_templates.builder import build_workbook
-from workbook_templates.catalog import load_catalog
 
 
 @pytest.mark.parametrize(

@@ -11,15 +11,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from samples.generate import generate_all
-from samples.inject import Injector, NotApplicable
-from validators.engine import validate_path
-from validators.registry import all_rules
-from workbook_templates import layout as L
-from workbook_templates.builder import build_workbook
-from workbook_templates.catalog import load_catalog
-from workbook_templates.filling import Filling
+from kehoach.samples.generate import generate_all
+from kehoach.samples.inject import Injector, NotApplicable
+from kehoach.validators.engine import validate_path
+from kehoach.validators.registry import all_rules
+from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.builder import build_workbook
+from kehoach.workbook_templates.catalog import load_catalog
+from kehoach.workbook_templates.filling import Filling
 
 UNITS = ("CTK", "SKHDT", "SNNPTNT", "H844")  # together they offer a target for every rule
 RULES = [r.code for r in all_rules()]
@@ -148,7 +147,7 @@ def test_messages_render_with_their_values(clean: dict[str, Filling], tmp_path: 
 
 
 def test_rule_reference_is_generated_from_the_registry() -> None:
-    from validators.rulesdoc import render_markdown
+    from kehoach.validators.rulesdoc import render_markdown
 
     assert (Path(__file__).parents[1] / "docs" / "rules.md").read_text(encoding="utf-8") == render_markdown()
 

@@ -18,19 +18,19 @@ import openpyxl
 import pytest
 import xlsxwriter
 from click.testing import CliRunner
+from kehoach.cli.main import kehoach
+from kehoach.cli.scenarios_cmd import DEFAULT_OUTPUT
+from kehoach.master.extract import process_file
+from kehoach.master.merge import merge
+from kehoach.samples.generate import generate_all, write_submission
+from kehoach.samples.inject import Injector
+from kehoach.scenarios.base import BaseError, base_from_result
+from kehoach.scenarios.sheet import SHEET, add_to_master
+from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.catalog import load_catalog
+from kehoach.workbook_templates.styles import Styles
 
-from cli.main import kehoach
-from cli.scenarios_cmd import DEFAULT_OUTPUT
-from master.extract import process_file
-from master.merge import merge
-from samples.generate import generate_all, write_submission
-from samples.inject import Injector
-from scenarios.base import BaseError, base_from_result
-from scenarios.sheet import SHEET, add_to_master
 from tests.support.libreoffice import recalculate
-from workbook_templates import layout as L
-from workbook_templates.catalog import load_catalog
-from workbook_templates.styles import Styles
 
 SEED = 11
 NOW = dt.datetime(2020, 7, 11, 8, 0)

@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-
-from scenarios.assumptions import DEFAULTS, AssumptionError, load_scenarios
-from scenarios.model import DIRECTIVE_TARGET, Base, Scenario, Target, project, required_growth
-from workbook_templates import layout as L
-from workbook_templates.catalog import load_catalog
+from kehoach.scenarios.assumptions import DEFAULTS, AssumptionError, load_scenarios
+from kehoach.scenarios.model import DIRECTIVE_TARGET, Base, Scenario, Target, project, required_growth
+from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.catalog import load_catalog
 
 SECTORS = tuple(s.code for s in load_catalog().grdp_sectors)
 YEARS = 5

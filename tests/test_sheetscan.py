@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 from defusedxml import ElementTree
-
-from validators.sheetscan import OddSheet, SheetScan, SheetTooLarge, scan_sheet
+from kehoach.validators.sheetscan import OddSheet, SheetScan, SheetTooLarge, scan_sheet
 
 MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 

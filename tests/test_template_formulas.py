@@ -11,14 +11,14 @@ import shutil
 
 import openpyxl
 import pytest
+from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.builder import build_workbook
+from kehoach.workbook_templates.catalog import CATALOG_DIR, load_catalog
+from kehoach.workbook_templates.filling import Filling
 
 from tests.conftest import append_row
 from tests.support import oracle
 from tests.support.libreoffice import recalculate
-from workbook_templates import layout as L
-from workbook_templates.builder import build_workbook
-from workbook_templates.catalog import CATALOG_DIR, load_catalog
-from workbook_templates.filling import Filling
 
 SCENARIOS = ("full", "range", "sparse", "zero", "text", "negative", "boundary")
 NUMERIC_INPUTS = [c.key for c in L.indicator_columns() if c.role == "input" and c.type == "number"]

@@ -11,12 +11,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from kehoach.cli.main import kehoach
+from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.builder import ROMAN, build_all, build_workbook
+from kehoach.workbook_templates.catalog import load_catalog
 
-from cli.main import kehoach
 from tests.conftest import append_row
-from workbook_templates import layout as L
-from workbook_templates.builder import ROMAN, build_all, build_workbook
-from workbook_templates.catalog import load_catalog
 
 
 def _zip_digest(path: Path) -> dict[str, str]:

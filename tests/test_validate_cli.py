@@ -10,12 +10,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-
-from cli.main import kehoach
-from samples.generate import generate_all
-from samples.inject import Injector
-from workbook_templates import layout as L
-from workbook_templates.catalog import load_catalog
+from kehoach.cli.main import kehoach
+from kehoach.samples.generate import generate_all
+from kehoach.samples.inject import Injector
+from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.catalog import load_catalog
 
 
 @pytest.fixture(scope="module")

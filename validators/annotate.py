@@ -7,15 +7,14 @@ import datetime as dt
 from pathlib import Path
 
 import openpyxl
+from kehoach.validators.engine import Report
+from kehoach.validators.marks import CELL_COL, REPORT_HEADER, REPORT_TITLE, SHEET_COL, Marks, link_target, marks_for
+from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.styles import FONT, LINK_COLOUR
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-
-from validators.engine import Report
-from validators.marks import CELL_COL, REPORT_HEADER, REPORT_TITLE, SHEET_COL, Marks, link_target, marks_for
-from workbook_templates import layout as L
-from workbook_templates.styles import FONT, LINK_COLOUR
 
 
 def annotate(path: Path, report: Report, out_dir: Path, lang: str = "vi") -> Path:

@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
-from validators.contract import CellRef, Submission
-from validators.findings import Finding
-from validators.registry import REGISTRY
-from validators.workbook import UnreadableWorkbook
-from workbook_templates import derived
-from workbook_templates import layout as L
-from workbook_templates.catalog import Catalog, Indicator
+from kehoach.validators.contract import CellRef, Submission
+from kehoach.validators.findings import Finding
+from kehoach.validators.registry import REGISTRY
+from kehoach.validators.workbook import UnreadableWorkbook
+from kehoach.workbook_templates import derived
+from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.catalog import Catalog, Indicator
 
 MAX_MAGNITUDE = 1e15
 INDICATOR_NUMBER_KEYS = tuple(
@@ -168,6 +168,6 @@ class Context:
     @cached_property
     def value_failures(self) -> dict[str, list[NumericCell]]:
         """Failures of the value schema (pandera), by rule code."""
-        from validators.schemas import value_failures
+        from kehoach.validators.schemas import value_failures
 
         return value_failures(self)

@@ -8,9 +8,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from validators.workbook import Grid, RawWorkbook, a1, resolve_name
-from workbook_templates import layout as L
-from workbook_templates.catalog import Catalog, Unit
+from kehoach.validators.workbook import Grid, RawWorkbook, a1, resolve_name
+from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.catalog import Catalog, Unit
 
 KEY_ROW_SEARCH = 40  # how far down a sheet the hidden key row may have moved
 _CODE = re.compile(r"^[A-Z]{2}\d{2}$")

@@ -9,13 +9,13 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from validators.context import Context
-from validators.contract import Submission, locate
-from validators.findings import ERROR, WARNING, Finding
-from validators.registry import all_rules
-from validators.workbook import RawWorkbook, UnreadableWorkbook
-from workbook_templates import layout as L
-from workbook_templates.catalog import Catalog, load_catalog
+from kehoach.validators.context import Context
+from kehoach.validators.contract import Submission, locate
+from kehoach.validators.findings import ERROR, WARNING, Finding
+from kehoach.validators.registry import all_rules
+from kehoach.validators.workbook import RawWorkbook, UnreadableWorkbook
+from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.catalog import Catalog, load_catalog
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def validate_path(path: Path, catalog: Catalog | None = None) -> Report:
 
 def read_path(path: Path) -> RawWorkbook | UnreadableWorkbook:
     """The workbook in a file, or why it cannot be read: never an exception."""
-    from validators.reader import read_workbook  # not imported by the button, which reads live Excel
+    from kehoach.validators.reader import read_workbook  # not imported by the button, which reads live Excel
 
     try:
         return read_workbook(path)

@@ -7,8 +7,8 @@ import string
 from dataclasses import dataclass, field
 from typing import Any
 
-from validators.numbers import format_number
-from validators.workbook import rowcol
+from kehoach.validators.numbers import format_number
+from kehoach.validators.workbook import rowcol
 
 ERROR, WARNING = "error", "warning"
 SEVERITIES = (ERROR, WARNING)

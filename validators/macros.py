@@ -11,7 +11,7 @@ import hashlib
 from functools import cache, lru_cache
 from types import ModuleType
 
-from workbook_templates.vba_project import VBA_DIR
+from kehoach.workbook_templates.vba_project import VBA_DIR
 
 IGNORED = ("attribute ", "option explicit")
 
@@ -29,7 +29,7 @@ def official_modules() -> dict[str, str]:
 
 @cache
 def official_digest() -> str:
-    from workbook_templates.vba_project import vba_project
+    from kehoach.workbook_templates.vba_project import vba_project
 
     return hashlib.sha256(vba_project()).hexdigest()
 

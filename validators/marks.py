@@ -12,12 +12,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from validators.contract import Submission
-from validators.engine import Report
-from validators.findings import ERROR, WARNING
-from validators.workbook import ExcelError, Grid, rowcol
-from workbook_templates import layout as L
-from workbook_templates.styles import ERROR_FILL, WARNING_FILL
+from kehoach.validators.contract import Submission
+from kehoach.validators.engine import Report
+from kehoach.validators.findings import ERROR, WARNING
+from kehoach.validators.workbook import ExcelError, Grid, rowcol
+from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.styles import ERROR_FILL, WARNING_FILL
 
 SEVERITY_VI = {ERROR: "Lỗi", WARNING: "Cảnh báo"}
 FILLS = {ERROR: ERROR_FILL, WARNING: WARNING_FILL}

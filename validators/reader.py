@@ -25,9 +25,8 @@ from xml.etree import ElementTree as FastElementTree
 
 import python_calamine
 from defusedxml import ElementTree
-
-from validators.numbers import format_number
-from validators.sheetscan import (
+from kehoach.validators.numbers import format_number
+from kehoach.validators.sheetscan import (
     MAIN_NAMESPACE,
     MAX_CELLS,
     MAX_COLUMNS,
@@ -37,8 +36,8 @@ from validators.sheetscan import (
     SheetTooLarge,
     scan_sheet,
 )
-from validators.workbook import ExcelError, Grid, RawWorkbook, UnreadableWorkbook, rowcol
-from workbook_templates import layout as L
+from kehoach.validators.workbook import ExcelError, Grid, RawWorkbook, UnreadableWorkbook, rowcol
+from kehoach.workbook_templates import layout as L
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_PART_BYTES = 100 * 1024 * 1024  # one inflated part

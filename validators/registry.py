@@ -7,11 +7,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from validators.findings import SEVERITIES
+from kehoach.validators.findings import SEVERITIES
 
 if TYPE_CHECKING:
-    from validators.context import Context
-    from validators.findings import Finding
+    from kehoach.validators.context import Context
+    from kehoach.validators.findings import Finding
 
 FAMILIES = {
     "X": "reading",
@@ -66,6 +66,6 @@ def rule(
 
 def all_rules() -> list[Rule]:
     """Every rule, loading the rule modules on first use."""
-    from validators import rules  # noqa: F401  (importing registers the rules)
+    from kehoach.validators import rules  # noqa: F401  (importing registers the rules)
 
     return sorted(REGISTRY.values(), key=lambda r: (list(FAMILIES).index(r.code[0]), r.code))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from validators.registry import FAMILIES, all_rules
+from kehoach.validators.registry import FAMILIES, all_rules
 
 SEVERITY_VI = {"error": "lỗi (chặn tổng hợp)", "warning": "cảnh báo"}
 

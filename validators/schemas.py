@@ -10,12 +10,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 import pandera.pandas as pa
+from kehoach.validators.context import LEVEL_KEYS, NumericCell, as_number
 from pandera import extensions
 
-from validators.context import LEVEL_KEYS, NumericCell, as_number
-
 if TYPE_CHECKING:
-    from validators.context import Context
+    from kehoach.validators.context import Context
 
 NON_NEGATIVE_GRDP_ROWS = ("population", ".current.", ".constant.")
 

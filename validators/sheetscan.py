@@ -25,8 +25,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from defusedxml import ElementTree
-
-from validators.workbook import a1
+from kehoach.validators.workbook import a1
 
 MAX_ROWS = 20_000  # the standard workbook has a few hundred rows; a sheet beyond these is not one of ours
 MAX_COLUMNS = 500  # both limits are also spelled out in the patterns _ROW_NUMBER and _COLUMN

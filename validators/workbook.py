@@ -8,9 +8,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from kehoach.workbook_templates.filling import ExcelError
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
-
-from workbook_templates.filling import ExcelError
 
 __all__ = ["ExcelError", "Grid", "RawWorkbook", "a1", "normalize", "resolve_name", "rowcol"]
 

@@ -17,15 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
-from xlsxwriter.format import Format
-from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import Worksheet
-
-from workbook_templates import derived
-from workbook_templates import layout as L
-from workbook_templates.catalog import Catalog, Indicator, Unit, load_catalog
-from workbook_templates.filling import ExcelError, Filling
-from workbook_templates.formulas import (
+from kehoach.workbook_templates import derived
+from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.catalog import Catalog, Indicator, Unit, load_catalog
+from kehoach.workbook_templates.filling import ExcelError, Filling
+from kehoach.workbook_templates.formulas import (
     EXCEEDED,
     NOT_MET,
     geometric_mean_growth,
@@ -33,9 +29,12 @@ from workbook_templates.formulas import (
     indicator_formula,
     project_formula,
 )
-from workbook_templates.styles import Styles
-from workbook_templates.validations import Validations
-from workbook_templates.vba_project import BUTTONS, conf_rows, vba_project
+from kehoach.workbook_templates.styles import Styles
+from kehoach.workbook_templates.validations import Validations
+from kehoach.workbook_templates.vba_project import BUTTONS, conf_rows, vba_project
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 KIND_LABELS = {"level": "Tuyệt đối", "rate": "Tỷ lệ", "growth": "Tốc độ", "count": "Lũy kế"}
 UNIT_KIND_LABELS = {

@@ -12,7 +12,7 @@ import math
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
 
-from workbook_templates.formulas import EXCEEDED, MET, NOT_MET, PERIOD_YEARS
+from kehoach.workbook_templates.formulas import EXCEEDED, MET, NOT_MET, PERIOD_YEARS
 
 Value = float | None
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from workbook_templates.catalog import Indicator
+from kehoach.workbook_templates.catalog import Indicator
 
 EXCEEDED, MET, NOT_MET = "Vượt", "Đạt", "Không đạt"
 PERIOD_YEARS = 5

@@ -12,10 +12,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
+from kehoach.workbook_templates.catalog import CATALOG_DIR, Area, Catalog, Indicator, Unit
+from kehoach.workbook_templates.styles import AREA_FILL, COMPUTED_FILL, HEADER_FILL, INPUT_FILL
 from xlsxwriter.utility import xl_rowcol_to_cell
-
-from workbook_templates.catalog import CATALOG_DIR, Area, Catalog, Indicator, Unit
-from workbook_templates.styles import AREA_FILL, COMPUTED_FILL, HEADER_FILL, INPUT_FILL
 
 # Sheet names (Vietnamese, as staff see them).
 INSTRUCTIONS = "Hướng dẫn"

@@ -4,6 +4,6 @@
 are what the buttons run. Importing the package is light: the heavy imports happen when a button is pressed.
 """
 
-from xl_addin.button import clear, clear_marks, validate, validate_book
+from kehoach.xl_addin.button import clear, clear_marks, validate, validate_book
 
 __all__ = ["clear", "clear_marks", "validate", "validate_book"]

@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import xlwings as xw
-
-    from validators.engine import Report
+    from kehoach.validators.engine import Report
 
 TITLE = "Kiểm tra dữ liệu"
 UNEXPECTED = (
@@ -34,14 +33,14 @@ def validate_book(book: xw.Book, checked_at: dt.datetime | None = None) -> Repor
     """Check ``book`` with the engine of `kehoach validate`, mark the cells with findings, write the report
     sheet and stamp the unit-information sheet. Values staff typed are never changed; checking again without
     changes leaves the workbook as it is (with the same ``checked_at``)."""
-    from xl_addin.excel import check
+    from kehoach.xl_addin.excel import check
 
     return check(book, checked_at or dt.datetime.now().replace(microsecond=0))
 
 
 def clear_marks(book: xw.Book) -> None:
     """Remove the marks of the last check: template fills back, notes and report sheet gone."""
-    from xl_addin.excel import clear as clear_book
+    from kehoach.xl_addin.excel import clear as clear_book
 
     clear_book(book)
 

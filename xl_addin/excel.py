@@ -15,10 +15,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from validators.contract import CellRef, Submission, locate
-from validators.engine import Report
-from validators.engine import validate_book as run_engine
-from validators.marks import (
+from kehoach.validators.contract import CellRef, Submission, locate
+from kehoach.validators.engine import Report
+from kehoach.validators.engine import validate_book as run_engine
+from kehoach.validators.marks import (
     CELL_COL,
     NOTE_MARKER,
     REPORT_HEADER,
@@ -32,11 +32,11 @@ from validators.marks import (
     reported_cells,
     template_fills,
 )
-from validators.workbook import ExcelError, Grid, RawWorkbook, a1, normalize, rowcol
-from workbook_templates import layout as L
-from workbook_templates.builder import PROTECTION
-from workbook_templates.catalog import load_catalog
-from workbook_templates.styles import FONT, LINK_COLOUR
+from kehoach.validators.workbook import ExcelError, Grid, RawWorkbook, a1, normalize, rowcol
+from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.builder import PROTECTION
+from kehoach.workbook_templates.catalog import load_catalog
+from kehoach.workbook_templates.styles import FONT, LINK_COLOUR
 
 if TYPE_CHECKING:
     import xlwings as xw

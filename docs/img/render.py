@@ -28,12 +28,13 @@ RESOLUTION = 100  # dots per inch of the PNGs
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
-    import xl_addin
-    from samples.generate import generate_all
+    from kehoach import xl_addin
+    from kehoach.samples.generate import generate_all
+    from kehoach.workbook_templates.builder import build_workbook
+    from kehoach.workbook_templates.catalog import load_catalog
+
     from tests.support.libreoffice import to_pdf
     from tests.support.xlremote import open_book, replay
-    from workbook_templates.builder import build_workbook
-    from workbook_templates.catalog import load_catalog
 
     catalog = load_catalog()
     unit = catalog.unit("CTK")

@@ -1,6 +1,6 @@
 """The rule modules, one per family; importing this package registers every rule."""
 
-from validators.rules import (  # noqa: F401
+from kehoach.validators.rules import (  # noqa: F401
     completeness,
     consistency,
     outliers,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from validators.context import PLAN_KEYS, Context, is_blank
-from validators.findings import ERROR, WARNING, Finding
-from validators.registry import rule
-from workbook_templates import layout as L
+from kehoach.validators.context import PLAN_KEYS, Context, is_blank
+from kehoach.validators.findings import ERROR, WARNING, Finding
+from kehoach.validators.registry import rule
+from kehoach.workbook_templates import layout as L
 
 REQUIRED_INFO = ("head", "preparer", "phone", "submitted_on", "revision")
 

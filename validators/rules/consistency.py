@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from validators.context import PAST_KEYS, PLAN_KEYS, Context, as_number
-from validators.contract import CellRef
-from validators.errorlocate import Equation, locate
-from validators.findings import ERROR, WARNING, Finding
-from validators.registry import rule
-from workbook_templates import layout as L
+from kehoach.validators.context import PAST_KEYS, PLAN_KEYS, Context, as_number
+from kehoach.validators.contract import CellRef
+from kehoach.validators.errorlocate import Equation, locate
+from kehoach.validators.findings import ERROR, WARNING, Finding
+from kehoach.validators.registry import rule
+from kehoach.workbook_templates import layout as L
 
 SHARE_TOLERANCE = 0.1  # percentage points
 MONEY_TOLERANCE = 0.5  # million đồng: rounding of typed amounts

@@ -7,10 +7,10 @@ import math
 import statistics
 from collections.abc import Iterator
 
-from validators.context import PAST_KEYS, Context
-from validators.findings import WARNING, Finding
-from validators.registry import rule
-from workbook_templates import layout as L
+from kehoach.validators.context import PAST_KEYS, Context
+from kehoach.validators.findings import WARNING, Finding
+from kehoach.validators.registry import rule
+from kehoach.workbook_templates import layout as L
 
 MAD_FACTOR = 6.0  # how many robust deviations make a jump an outlier
 MIN_LEVEL_JUMP = math.log(1.5)  # and never less than +50 % / -33 % beyond the usual change of a level

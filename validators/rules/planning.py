@@ -8,13 +8,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 
-from validators.context import PAST_KEYS, PLAN_KEYS, Context, is_blank
-from validators.findings import ERROR, WARNING, Finding
-from validators.registry import rule
-from workbook_templates import derived
-from workbook_templates import layout as L
-from workbook_templates.catalog import Indicator
-from workbook_templates.formulas import NOT_MET
+from kehoach.validators.context import PAST_KEYS, PLAN_KEYS, Context, is_blank
+from kehoach.validators.findings import ERROR, WARNING, Finding
+from kehoach.validators.registry import rule
+from kehoach.workbook_templates import derived
+from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.catalog import Indicator
+from kehoach.workbook_templates.formulas import NOT_MET
 
 GROWTH_TOLERANCE = 0.05  # percentage points: a planned average growth this close to its target meets it
 

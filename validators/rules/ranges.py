@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from validators.context import Context, as_number
-from validators.findings import ERROR, WARNING, Finding
-from validators.registry import rule
+from kehoach.validators.context import Context, as_number
+from kehoach.validators.findings import ERROR, WARNING, Finding
+from kehoach.validators.registry import rule
 
 
 def _failures(ctx: Context, code: str, **extra: object) -> Iterator[Finding]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from validators.context import Context
-from validators.findings import ERROR, Finding
-from validators.registry import rule
+from kehoach.validators.context import Context
+from kehoach.validators.findings import ERROR, Finding
+from kehoach.validators.registry import rule
 
 
 @rule(

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from validators.context import Context, as_number
-from validators.contract import CellRef, clean_code
-from validators.findings import ERROR, WARNING, Finding
-from validators.registry import rule
-from validators.schemas import missing_columns
-from validators.workbook import UnreadableWorkbook, a1, rowcol
-from workbook_templates import layout as L
+from kehoach.validators.context import Context, as_number
+from kehoach.validators.contract import CellRef, clean_code
+from kehoach.validators.findings import ERROR, WARNING, Finding
+from kehoach.validators.registry import rule
+from kehoach.validators.schemas import missing_columns
+from kehoach.validators.workbook import UnreadableWorkbook, a1, rowcol
+from kehoach.workbook_templates import layout as L
 
 
 def _required_sheets(ctx: Context) -> list[str]:
@@ -277,7 +277,7 @@ def foreign_macros(ctx: Context) -> Iterator[Finding]:
     """Macros (VBA modules) that are not the standard template's: reported, never run."""
     if ctx.sub.book.vba is None:
         return
-    from validators.macros import foreign_modules
+    from kehoach.validators.macros import foreign_modules
 
     try:
         modules = foreign_modules(ctx.sub.book.vba())

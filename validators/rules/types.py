@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from validators.context import MAX_MAGNITUDE, Context, NumericCell, is_blank, is_date
-from validators.findings import ERROR, Finding
-from validators.numbers import parse_vi_number
-from validators.registry import rule
-from validators.workbook import ExcelError
+from kehoach.validators.context import MAX_MAGNITUDE, Context, NumericCell, is_blank, is_date
+from kehoach.validators.findings import ERROR, Finding
+from kehoach.validators.numbers import parse_vi_number
+from kehoach.validators.registry import rule
+from kehoach.validators.workbook import ExcelError
 
 
 def _indicator(cell: NumericCell) -> str:

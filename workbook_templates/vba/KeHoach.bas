@@ -17,8 +17,8 @@ Private Declare Function MessageBoxW Lib "user32" (ByVal hWnd As Long, ByVal lpT
     ByVal lpCaption As Long, ByVal uType As Long) As Long
 #End If
 
-Private Const VALIDATE_COMMAND As String = "import xl_addin; xl_addin.validate()"
-Private Const CLEAR_COMMAND As String = "import xl_addin; xl_addin.clear()"
+Private Const VALIDATE_COMMAND As String = "from kehoach import xl_addin; xl_addin.validate()"
+Private Const CLEAR_COMMAND As String = "from kehoach import xl_addin; xl_addin.clear()"
 Private Const MB_ICONWARNING As Long = &H30
 
 ' Button "Kiem tra du lieu": check the workbook, mark the cells, write the report sheet.
