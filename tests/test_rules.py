@@ -14,7 +14,7 @@ import pytest
 from kehoach.samples.generate import generate_all
 from kehoach.samples.inject import Injector, NotApplicable
 from kehoach.validators.engine import validate_path
-from kehoach.validators.registry import all_rules
+from kehoach.validators.registry import INTERNAL_ERROR, all_rules, reference
 from kehoach.workbook_templates import layout as L
 from kehoach.workbook_templates.builder import build_workbook
 from kehoach.workbook_templates.catalog import load_catalog
@@ -128,10 +128,11 @@ def test_near_miss_stays_silent(
 
 
 def test_every_rule_is_documented_and_has_a_failing_case() -> None:
-    for rule in all_rules():
+    for rule in reference():
         assert rule.doc, f"{rule.code} has no docstring"
         assert rule.title_vi and rule.message_vi and rule.title_en and rule.message_en
-        assert rule.code == "X001" or hasattr(Injector, f"_{rule.code.lower()}"), f"{rule.code} has no injection"
+        untestable = rule.code in ("X001", INTERNAL_ERROR.code)  # tests/test_registry.py breaks a rule on purpose
+        assert untestable or hasattr(Injector, f"_{rule.code.lower()}"), f"{rule.code} has no injection"
 
 
 def test_messages_render_with_their_values(clean: dict[str, Filling], tmp_path: Path) -> None:

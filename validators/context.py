@@ -1,4 +1,5 @@
-"""What every rule gets: the located submission, typed views of its values, and a way to report."""
+"""What every rule gets: the located submission and typed views of its values. Rules report by yielding
+hits (validators.findings.Hit); this module knows nothing of the registry."""
 
 from __future__ import annotations
 
@@ -8,8 +9,6 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from kehoach.validators.contract import CellRef, Submission
-from kehoach.validators.findings import Finding
-from kehoach.validators.registry import REGISTRY
 from kehoach.validators.workbook import UnreadableWorkbook
 from kehoach.workbook_templates import derived
 from kehoach.workbook_templates import layout as L
@@ -53,33 +52,6 @@ class Context:
         self.sub = submission
         self.catalog = catalog
         self.read_error = read_error
-
-    def finding(
-        self, rule_code: str, ref: CellRef | None, /, indicator: str = "", suggestion: object = None, **values: object
-    ) -> Finding:
-        rule = REGISTRY[rule_code]
-        return Finding(
-            rule=rule_code,
-            severity=rule.severity,
-            sheet=ref.sheet if ref else "",
-            cell=ref.a1 if ref else "",
-            indicator=indicator,
-            values=values,
-            suggestion=suggestion,
-            templates=(rule.message_vi, rule.message_en),
-        )
-
-    def sheet_finding(self, rule_code: str, where: str, /, indicator: str = "", **values: object) -> Finding:
-        """A finding about a whole sheet (``where``), or about the whole workbook when ``where`` is empty."""
-        rule = REGISTRY[rule_code]
-        return Finding(
-            rule_code,
-            rule.severity,
-            sheet=where,
-            indicator=indicator,
-            values=values,
-            templates=(rule.message_vi, rule.message_en),
-        )
 
     # --- what the rules read -----------------------------------------------------------------------
 

@@ -1,7 +1,9 @@
 """Validate a workbook: read it, locate its contract, run every registered rule, collect the findings.
 
 One engine for the button in the workbook (a RawWorkbook built from live Excel), `kehoach validate` and
-the merge (files)."""
+the merge (files). Rules yield hits; the engine stamps each with its rule's code, severity and message
+templates. A rule that fails (raises, or yields a hit its templates cannot describe) becomes one internal-error
+finding (X900) on that file, its traceback in the log (validators.crashlog); the other rules still run."""
 
 from __future__ import annotations
 
@@ -9,10 +11,11 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kehoach.validators import crashlog
 from kehoach.validators.context import Context
 from kehoach.validators.contract import Submission, locate
-from kehoach.validators.findings import ERROR, WARNING, Finding
-from kehoach.validators.registry import all_rules
+from kehoach.validators.findings import ERROR, WARNING, Finding, Hit
+from kehoach.validators.registry import INDICATOR, INTERNAL_ERROR, Rule, all_rules
 from kehoach.validators.workbook import RawWorkbook, UnreadableWorkbook
 from kehoach.workbook_templates import layout as L
 from kehoach.workbook_templates.catalog import Catalog, load_catalog
@@ -86,11 +89,58 @@ def validate_read(label: str, book: RawWorkbook | UnreadableWorkbook, catalog: C
     return validate_book(book, catalog)
 
 
+class HitError(Exception):
+    """A rule yielded something its registration cannot turn into a finding."""
+
+    def __init__(self, message: str, hit: object):
+        super().__init__(message)
+        self.hit = hit
+
+
+def stamp(rule: Rule, hit: Hit) -> Finding:
+    """The finding of ``hit``, with the code, severity and templates of ``rule``; HitError when the hit lacks
+    a value the templates name, or gives one the rule does not declare."""
+    if not isinstance(hit, Hit):
+        raise HitError(f"yielded {type(hit).__name__}, not a Hit", hit)
+    missing = rule.placeholders - hit.values.keys() - {INDICATOR}
+    undeclared = hit.values.keys() - set(rule.values)
+    if missing or undeclared:
+        message = f"hit values {sorted(hit.values)}: missing {sorted(missing)}, undeclared {sorted(undeclared)}"
+        raise HitError(message, hit)
+    return Finding(
+        rule=rule.code,
+        severity=rule.severity,
+        sheet=hit.sheet,
+        cell=hit.cell,
+        indicator=hit.indicator,
+        values=dict(hit.values),
+        suggestion=hit.suggestion,
+        templates=(rule.message_vi, rule.message_en),
+    )
+
+
+def run_rule(rule: Rule, ctx: Context, label: str) -> list[Finding]:
+    """The findings of one rule on one file; when the rule fails, one internal-error finding instead.
+
+    The one broad ``except`` of the core: one broken rule never breaks a run (sqlfluff does the same)."""
+    findings = []
+    try:
+        for hit in rule.check(ctx):
+            findings.append(stamp(rule, hit))
+    except Exception as error:
+        detail = repr(error.hit)[:1000] if isinstance(error, HitError) else ""
+        log = crashlog.record(label, rule.code, error, detail)
+        text = " ".join(f"{type(error).__name__}: {error}".split())
+        text = text if len(text) <= 200 else text[:199] + "…"
+        return [stamp(INTERNAL_ERROR, Hit.on_sheet("", rule=rule.code, error=text, log=log))]
+    return findings
+
+
 def _run(label: str, ctx: Context, submission: Submission | None) -> Report:
     findings: list[Finding] = []
     for rule in all_rules():
         if (submission is None) != (rule.family == "reading"):
             continue
-        findings.extend(rule.check(ctx))
+        findings.extend(run_rule(rule, ctx, label))
     findings.sort(key=Finding.sort_key)
     return Report(label, findings, submission)

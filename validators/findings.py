@@ -1,14 +1,22 @@
-"""What a rule reports: where (sheet, cell, indicator), what (rule code, severity, values) and the message
-rendered from the rule's template in Vietnamese or English."""
+"""What a rule finds and what is reported.
+
+A rule yields :class:`Hit` objects: where (sheet, cell), about which indicator, the values its message needs
+and the value that would fix the cell. It never names its own code, severity or message: the engine stamps
+each hit into a :class:`Finding` with the code, severity and message templates of the rule's registration.
+"""
 
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kehoach.validators.numbers import format_number
 from kehoach.validators.workbook import rowcol
+
+if TYPE_CHECKING:
+    from kehoach.validators.contract import CellRef
 
 ERROR, WARNING = "error", "warning"
 SEVERITIES = (ERROR, WARNING)
@@ -28,6 +36,30 @@ class _Formatter(string.Formatter):
         if isinstance(value, tuple):  # a range
             return " - ".join(format_number(v, self.lang) for v in value)
         return format_number(value, self.lang)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One thing a rule found. ``cell`` is an A1 address on ``sheet``; without a cell the hit is about the
+    whole sheet, or about the whole workbook when ``sheet`` is empty too."""
+
+    sheet: str = ""
+    cell: str = ""
+    indicator: str = ""
+    values: Mapping[str, Any] = field(default_factory=dict)  # what the message templates name
+    suggestion: Any = None  # the value that would fix the cell, when one is known
+
+    @classmethod
+    def at(cls, ref: CellRef | None, /, indicator: str = "", suggestion: Any = None, **values: Any) -> Hit:
+        """A hit at a cell (at the workbook when ``ref`` is None: a defined name that points nowhere)."""
+        if ref is None:
+            return cls(indicator=indicator, values=values, suggestion=suggestion)
+        return cls(ref.sheet, ref.a1, indicator, values, suggestion)
+
+    @classmethod
+    def on_sheet(cls, sheet: str, /, indicator: str = "", **values: Any) -> Hit:
+        """A hit about a whole sheet, or about the whole workbook when ``sheet`` is empty."""
+        return cls(sheet, "", indicator, values)
 
 
 @dataclass(frozen=True)

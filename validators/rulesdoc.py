@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kehoach.validators.registry import FAMILIES, all_rules
+from kehoach.validators.registry import FAMILIES, reference
 
 SEVERITY_VI = {"error": "lỗi (chặn tổng hợp)", "warning": "cảnh báo"}
 
@@ -11,26 +11,29 @@ def render_markdown() -> str:
     lines = [
         "# Validation rules",
         "",
-        "Generated from the rule registry (`python -m validators.rulesdoc > docs/rules.md`); a test fails when",
-        "this page and the registry disagree. An `error` blocks the merge; a `warning` does not. Codes are",
-        "stable and never reused.",
+        "Generated from the rule registry (`python -m kehoach.validators.rulesdoc > docs/rules.md`); a test fails",
+        "when this page and the registry disagree. An `error` blocks the merge; a `warning` does not. Codes are",
+        "stable and never reused. A rule yields hits; the engine gives each its code, severity and message. The",
+        "values are what a finding's `values` may hold (JSON output); a message names only those and `indicator`,",
+        "which the registry checks when a rule registers. A rule that fails on a file becomes finding X900 there.",
         "",
     ]
+    every = reference()
     for letter, family in FAMILIES.items():
-        rules = [r for r in all_rules() if r.code.startswith(letter)]
+        rules = [r for r in every if r.code.startswith(letter)]
         if not rules:
             continue
         lines += [
             f"## {letter}: {family}",
             "",
-            "| code | severity | title | what it checks | message (vi) |",
-            "|---|---|---|---|---|",
+            "| code | severity | title | what it checks | values | message (vi) |",
+            "|---|---|---|---|---|---|",
         ]
         for rule in rules:
             doc = " ".join(rule.doc.split())
-            lines.append(
-                f"| {rule.code} | {rule.severity} | {rule.title_vi} / {rule.title_en} | {doc} | {rule.message_vi} |"
-            )
+            values = ", ".join(f"`{v}`" for v in rule.values)
+            title = f"{rule.title_vi} / {rule.title_en}"
+            lines.append(f"| {rule.code} | {rule.severity} | {title} | {doc} | {values} | {rule.message_vi} |")
         lines.append("")
     return "\n".join(lines)
 

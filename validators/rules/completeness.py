@@ -5,19 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kehoach.validators.context import PLAN_KEYS, Context, is_blank
-from kehoach.validators.findings import ERROR, WARNING, Finding
+from kehoach.validators.findings import ERROR, WARNING, Hit
 from kehoach.validators.registry import rule
 from kehoach.workbook_templates import layout as L
 
 REQUIRED_INFO = ("head", "preparer", "phone", "submitted_on", "revision")
 
 
-def _blank_cells(ctx: Context, code: str, key: str, **values: object) -> Iterator[Finding]:
+def _blank_cells(ctx: Context, key: str, **values: object) -> Iterator[Hit]:
     if not ctx.has_column(key):
         return
     for indicator in ctx.indicators:
         if is_blank(ctx.raw(indicator, key)):
-            yield ctx.finding(code, ctx.cell(indicator, key), indicator.code, name=indicator.name_vi, **values)
+            yield Hit.at(ctx.cell(indicator, key), indicator.code, name=indicator.name_vi, **values)
 
 
 @rule(
@@ -27,10 +27,11 @@ def _blank_cells(ctx: Context, code: str, key: str, **values: object) -> Iterato
     "Chưa nhập số ước thực hiện năm 2020 của chỉ tiêu «{name}».",
     "2020 estimate missing",
     "The 2020 estimate of «{name}» is missing.",
+    values=("name",),
 )
-def estimate_missing(ctx: Context) -> Iterator[Finding]:
+def estimate_missing(ctx: Context) -> Iterator[Hit]:
     """Every indicator has its 2020 estimate."""
-    yield from _blank_cells(ctx, "C001", "estimate_2020")
+    yield from _blank_cells(ctx, "estimate_2020")
 
 
 @rule(
@@ -41,14 +42,15 @@ def estimate_missing(ctx: Context) -> Iterator[Finding]:
     "rõ ở cột «Ghi chú».",
     "2016-2020 target missing",
     "The 2016-2020 target of «{name}» is missing. If the resolution set none, say so in the note column.",
+    values=("name",),
 )
-def target_2020_missing(ctx: Context) -> Iterator[Finding]:
+def target_2020_missing(ctx: Context) -> Iterator[Hit]:
     """A 2016-2020 target, or a note saying why there is none."""
     if not ctx.has_column("target_2020"):
         return
     for indicator in ctx.indicators:
         if is_blank(ctx.raw(indicator, "target_2020")) and is_blank(ctx.raw(indicator, "note")):
-            yield ctx.finding("C002", ctx.cell(indicator, "target_2020"), indicator.code, name=indicator.name_vi)
+            yield Hit.at(ctx.cell(indicator, "target_2020"), indicator.code, name=indicator.name_vi)
 
 
 @rule(
@@ -58,10 +60,11 @@ def target_2020_missing(ctx: Context) -> Iterator[Finding]:
     "Chưa nhập mục tiêu đến năm 2025 của chỉ tiêu «{name}».",
     "2025 target missing",
     "The 2025 target of «{name}» is missing.",
+    values=("name",),
 )
-def target_2025_missing(ctx: Context) -> Iterator[Finding]:
+def target_2025_missing(ctx: Context) -> Iterator[Hit]:
     """Every indicator has its 2025 target."""
-    yield from _blank_cells(ctx, "C003", "target_2025")
+    yield from _blank_cells(ctx, "target_2025")
 
 
 @rule(
@@ -71,11 +74,12 @@ def target_2025_missing(ctx: Context) -> Iterator[Finding]:
     "Chưa nhập kế hoạch năm {year} của chỉ tiêu «{name}».",
     "Yearly plan value missing",
     "The {year} plan value of «{name}» is missing.",
+    values=("name", "year"),
 )
-def plan_missing(ctx: Context) -> Iterator[Finding]:
+def plan_missing(ctx: Context) -> Iterator[Hit]:
     """Every indicator has a plan value for each year 2021-2025."""
     for key in PLAN_KEYS:
-        yield from _blank_cells(ctx, "C004", key, year=key[-4:])
+        yield from _blank_cells(ctx, key, year=key[-4:])
 
 
 @rule(
@@ -85,14 +89,15 @@ def plan_missing(ctx: Context) -> Iterator[Finding]:
     "Chưa nhập «{field}» ở trang Thông tin đơn vị.",
     "Unit information missing",
     "«{field}» is missing on the unit information sheet.",
+    values=("field",),
 )
-def unit_info_missing(ctx: Context) -> Iterator[Finding]:
+def unit_info_missing(ctx: Context) -> Iterator[Hit]:
     """Head of unit, preparer, phone, date sent and revision number are filled in."""
     labels = {f.key: f.label_vi for f in L.unit_fields()}
     for key in REQUIRED_INFO:
         ref = ctx.sub.info.get(key)
         if ref is not None and is_blank(ctx.sub.text(ref)):
-            yield ctx.finding("C005", ref, field=labels[key])
+            yield Hit.at(ref, field=labels[key])
 
 
 @rule(
@@ -102,10 +107,11 @@ def unit_info_missing(ctx: Context) -> Iterator[Finding]:
     "Mục «{heading}» chưa có nội dung. Đây là nội dung bắt buộc theo Chỉ thị.",
     "Required section empty",
     "Section «{heading}» is empty; the directive requires it.",
+    values=("heading",),
 )
-def section_missing(ctx: Context) -> Iterator[Finding]:
+def section_missing(ctx: Context) -> Iterator[Hit]:
     """The required qualitative sections (evaluation 2016-2020, tasks and solutions 2021-2025) are written."""
     for section in L.sections():
         ref = ctx.sub.sections.get(section.key)
         if section.required and ref is not None and is_blank(ctx.sub.text(ref)):
-            yield ctx.finding("C006", ref, heading=section.heading_vi)
+            yield Hit.at(ref, heading=section.heading_vi)

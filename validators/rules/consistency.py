@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from kehoach.validators.context import PAST_KEYS, PLAN_KEYS, Context, as_number
 from kehoach.validators.contract import CellRef
 from kehoach.validators.errorlocate import Equation, locate
-from kehoach.validators.findings import ERROR, WARNING, Finding
+from kehoach.validators.findings import ERROR, WARNING, Hit
 from kehoach.validators.registry import rule
 from kehoach.workbook_templates import layout as L
 
@@ -19,11 +19,10 @@ PLAN_YEARS = (L.YEARS_PLAN[0], L.YEARS_PLAN[-1])
 
 def _located(
     ctx: Context,
-    code: str,
     equations: list[tuple[Equation, dict[str, object]]],
     values: dict[CellRef, float],
     indicators: dict[CellRef, str],
-) -> Iterator[Finding]:
+) -> Iterator[Hit]:
     """One finding per suspect cell; the message describes the first identity its change repairs."""
     details = {id(equation): info for equation, info in equations}
 
@@ -53,8 +52,7 @@ def _located(
     for suspect in locate([e for e, _ in equations], values, admissible, overwritten, expected):
         equation = suspect.fixes[0]
         left, right = equation.sides(values)
-        yield ctx.finding(
-            code,
+        yield Hit.at(
             suspect.cell,
             indicators.get(suspect.cell, ""),
             suspect.suggested,
@@ -75,8 +73,9 @@ def _located(
     "Sum does not add up",
     "{label} ({column}): {left} against the sum {right}. This cell is the most likely wrong: it holds {typed}; "
     "{suggested} would make it add up.",
+    values=("label", "column", "left", "right", "typed", "suggested"),
 )
-def sums_add_up(ctx: Context) -> Iterator[Finding]:
+def sums_add_up(ctx: Context) -> Iterator[Hit]:
     """Shares of GRDP sum to 100 % (within 0.1 point), and the catalog's sum identities hold, year by year
     (indicator table); the GRDP sheet's sector shares sum to 100 %."""
     equations, values, indicators = _identity_equations(ctx, "sum")
@@ -90,7 +89,7 @@ def sums_add_up(ctx: Context) -> Iterator[Finding]:
             values.update(zip(cells, numbers, strict=True))
             equation = Equation("sum", tuple(cells), None, 100.0, SHARE_TOLERANCE)
             equations.append((equation, {"label": "Cơ cấu kinh tế trên trang GRDP", "column": f"{basis}, {year}"}))
-    yield from _located(ctx, "K001", equations, values, indicators)
+    yield from _located(ctx, equations, values, indicators)
 
 
 def _identity_equations(
@@ -132,8 +131,9 @@ def _identity_equations(
     "Contributions do not add up to growth",
     "Sector contributions ({right} points) do not add up to GRDP growth ({left}%) in {year} ({basis}). This cell "
     "is the most likely wrong: it holds {typed}; {suggested} would fix it.",
+    values=("year", "basis", "left", "right", "typed", "suggested"),
 )
-def contributions_add_up(ctx: Context) -> Iterator[Finding]:
+def contributions_add_up(ctx: Context) -> Iterator[Hit]:
     """On the GRDP sheet, sector contributions to growth sum to GRDP growth, year by year (0.1 point)."""
     sectors = [s.code for s in ctx.catalog.grdp_sectors]
     equations, values = [], {}
@@ -147,7 +147,7 @@ def contributions_add_up(ctx: Context) -> Iterator[Finding]:
             values.update(zip(cells, numbers, strict=True))
             equation = Equation("sum", tuple(cells[:-1]), cells[-1], 0.0, SHARE_TOLERANCE)
             equations.append((equation, {"year": str(year), "basis": basis}))
-    yield from _located(ctx, "K002", equations, values, {})
+    yield from _located(ctx, equations, values, {})
 
 
 @rule(
@@ -159,11 +159,12 @@ def contributions_add_up(ctx: Context) -> Iterator[Finding]:
     "Ratio does not agree",
     "{label} ({column}): {left} against {right} computed from its parts. This cell is the most likely wrong: it "
     "holds {typed}; {suggested} would make it agree.",
+    values=("label", "column", "left", "right", "typed", "suggested"),
 )
-def ratios_agree(ctx: Context) -> Iterator[Finding]:
+def ratios_agree(ctx: Context) -> Iterator[Hit]:
     """The catalog's ratio identities hold year by year (GRDP per capita = GRDP / population, within 2 %)."""
     equations, values, indicators = _identity_equations(ctx, "ratio")
-    yield from _located(ctx, "K003", equations, values, indicators)
+    yield from _located(ctx, equations, values, indicators)
 
 
 @rule(
@@ -175,8 +176,9 @@ def ratios_agree(ctx: Context) -> Iterator[Finding]:
     "Capital sources do not add up",
     "Project «{project}»: total investment {left} million đồng but the sources add up to {right}. This cell is the "
     "most likely wrong: it holds {typed}; {suggested} would fix it.",
+    values=("project", "left", "right", "typed", "suggested"),
 )
-def sources_add_up(ctx: Context) -> Iterator[Finding]:
+def sources_add_up(ctx: Context) -> Iterator[Hit]:
     """Each public-investment project's capital by source sums to its total investment."""
     table = ctx.sub.projects
     if table is None:
@@ -194,7 +196,7 @@ def sources_add_up(ctx: Context) -> Iterator[Finding]:
         values[table.cell(row, "total")] = total
         equation = Equation("sum", tuple(cells), table.cell(row, "total"), 0.0, MONEY_TOLERANCE)
         project = table.value(row, "project") or row_key
-        yield from _located(ctx, "K004", [(equation, {"project": project})], values, {})
+        yield from _located(ctx, [(equation, {"project": project})], values, {})
 
 
 @rule(
@@ -205,8 +207,9 @@ def sources_add_up(ctx: Context) -> Iterator[Finding]:
     "trước năm khởi công.",
     "Project period outside 2021-2025",
     "Project «{project}»: the period {start} - {end} is not within 2021-2025, or ends before it starts.",
+    values=("project", "start", "end"),
 )
-def project_period(ctx: Context) -> Iterator[Finding]:
+def project_period(ctx: Context) -> Iterator[Hit]:
     """A project's start and end years lie within 2021-2025, the start not after the end."""
     table = ctx.sub.projects
     if table is None or "start_year" not in table.columns or "end_year" not in table.columns:
@@ -216,11 +219,9 @@ def project_period(ctx: Context) -> Iterator[Finding]:
         start, end = as_number(table.value(row, "start_year")), as_number(table.value(row, "end_year"))
         project = table.value(row, "project") or row_key
         if start is not None and not first <= start <= last:
-            yield ctx.finding(
-                "K005", table.cell(row, "start_year"), project=project, start=_year(start), end=_year(end)
-            )
+            yield Hit.at(table.cell(row, "start_year"), project=project, start=_year(start), end=_year(end))
         elif end is not None and (not first <= end <= last or (start is not None and end < start)):
-            yield ctx.finding("K005", table.cell(row, "end_year"), project=project, start=_year(start), end=_year(end))
+            yield Hit.at(table.cell(row, "end_year"), project=project, start=_year(start), end=_year(end))
 
 
 @rule(
@@ -232,8 +233,9 @@ def project_period(ctx: Context) -> Iterator[Finding]:
     "Old and revalued series mixed up",
     "GRDP in {year} on the revalued basis ({revalued}) {relation_en} the old basis ({old}): the two series may "
     "be swapped or copied. Revaluation raised GRDP.",
+    values=("year", "revalued", "old", "relation", "relation_en"),
 )
-def bases_not_mixed(ctx: Context) -> Iterator[Finding]:
+def bases_not_mixed(ctx: Context) -> Iterator[Hit]:
     """On the GRDP sheet, revalued GRDP is not below the old basis, and the two series are not identical copies."""
     sectors = [s.code for s in ctx.catalog.grdp_sectors]
     for price in ("current", "constant"):
@@ -249,8 +251,7 @@ def bases_not_mixed(ctx: Context) -> Iterator[Finding]:
             elif new == old:
                 relation = ("giống hệt", "is identical to")
             if relation:
-                yield ctx.finding(
-                    "K006",
+                yield Hit.at(
                     ctx.grdp_cell(f"revalued.{price}.{sectors[0]}", year),
                     year=str(year),
                     revalued=new_total,

@@ -8,7 +8,7 @@ import statistics
 from collections.abc import Iterator
 
 from kehoach.validators.context import PAST_KEYS, Context
-from kehoach.validators.findings import WARNING, Finding
+from kehoach.validators.findings import WARNING, Hit
 from kehoach.validators.registry import rule
 from kehoach.workbook_templates import layout as L
 
@@ -33,8 +33,9 @@ def _changes(kind: str, series: list[float]) -> list[float] | None:
     "Hãy kiểm tra lại (có thể thừa hoặc thiếu chữ số, nhầm đơn vị).",
     "Sudden jump",
     "The {column} value ({value}) jumps far from the other years of «{name}» (year before: {previous}). Check it.",
+    values=("name", "column", "value", "previous"),
 )
-def sudden_jump(ctx: Context) -> Iterator[Finding]:
+def sudden_jump(ctx: Context) -> Iterator[Hit]:
     """A yearly actual far outside the indicator's own history: a change between years more than six robust
     deviations (and at least +50 % for levels, 8 points for rates) away from the median change. When a value
     jumps away and back, the value in between is the one named."""
@@ -64,8 +65,7 @@ def sudden_jump(ctx: Context) -> Iterator[Finding]:
             flagged.append(index + 1)  # the value the jump lands on (away and back: the one in between)
         for position in flagged:
             key = PAST_KEYS[position]
-            yield ctx.finding(
-                "O001",
+            yield Hit.at(
                 ctx.cell(ind, key),
                 ind.code,
                 name=ind.name_vi,

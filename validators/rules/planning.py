@@ -9,7 +9,7 @@ import itertools
 from collections.abc import Iterator
 
 from kehoach.validators.context import PAST_KEYS, PLAN_KEYS, Context, is_blank
-from kehoach.validators.findings import ERROR, WARNING, Finding
+from kehoach.validators.findings import ERROR, WARNING, Hit
 from kehoach.validators.registry import rule
 from kehoach.workbook_templates import derived
 from kehoach.workbook_templates import layout as L
@@ -39,8 +39,9 @@ def _target_range(low: float, high: float | None) -> tuple[float, float | tuple[
     "nhân. Hãy ghi nguyên nhân vào ô này.",
     "Unmet target without a cause",
     "«{name}» missed its 2016-2020 target (actual {value}, target {target}) but no cause is given. Write it here.",
+    values=("name", "value", "target"),
 )
-def unmet_without_cause(ctx: Context) -> Iterator[Finding]:
+def unmet_without_cause(ctx: Context) -> Iterator[Hit]:
     """An indicator that did not meet its 2016-2020 target states the cause."""
     if not ctx.has_column("cause"):
         return
@@ -50,7 +51,7 @@ def unmet_without_cause(ctx: Context) -> Iterator[Finding]:
         low, high = row["target_2020"], row["target_2020_max"]
         if derived.evaluation(ind.direction, value, low, high) == NOT_MET and is_blank(ctx.raw(ind, "cause")):
             target = low if high is None else (low, high)
-            yield ctx.finding("P001", ctx.cell(ind, "cause"), ind.code, name=ind.name_vi, value=value, target=target)
+            yield Hit.at(ctx.cell(ind, "cause"), ind.code, name=ind.name_vi, value=value, target=target)
 
 
 @rule(
@@ -61,8 +62,9 @@ def unmet_without_cause(ctx: Context) -> Iterator[Finding]:
     "phải bằng mục tiêu.",
     "2025 plan differs from the 2025 target",
     "The 2025 plan ({plan}) differs from the 2025 target ({target}) of «{name}»; they must agree.",
+    values=("name", "plan", "target"),
 )
-def plan_meets_target(ctx: Context) -> Iterator[Finding]:
+def plan_meets_target(ctx: Context) -> Iterator[Hit]:
     """The 2025 plan value equals the 2025 target (within rounding; within the range for a range target)."""
     for ind in ctx.indicators:
         if ind.kind == "growth":
@@ -75,9 +77,7 @@ def plan_meets_target(ctx: Context) -> Iterator[Finding]:
         tolerance = _tolerance(ind, low)
         if plan < low - tolerance or plan > upper + tolerance:
             suggestion = min(max(plan, low), upper)
-            yield ctx.finding(
-                "P002", ctx.cell(ind, "plan_2025"), ind.code, suggestion, name=ind.name_vi, plan=plan, target=target
-            )
+            yield Hit.at(ctx.cell(ind, "plan_2025"), ind.code, suggestion, name=ind.name_vi, plan=plan, target=target)
 
 
 @rule(
@@ -88,8 +88,9 @@ def plan_meets_target(ctx: Context) -> Iterator[Finding]:
     "kiểm tra lại, hoặc ghi lý do ở cột «Ghi chú».",
     "Plan path goes the wrong way",
     "The {year} plan ({value}) {word_en} the year before ({previous}) while «{name}» should {goal_en}.",
+    values=("name", "year", "value", "previous", "word", "goal", "word_en", "goal_en"),
 )
-def plan_direction(ctx: Context) -> Iterator[Finding]:
+def plan_direction(ctx: Context) -> Iterator[Hit]:
     """A yearly plan path 2021-2025 heads towards the target: it does not fall for a higher-is-better indicator
     (nor rise for a lower-is-better one), unless a note explains."""
     for ind in ctx.indicators:
@@ -108,8 +109,7 @@ def plan_direction(ctx: Context) -> Iterator[Finding]:
             )
             if wrong:
                 up = ind.direction == "up"
-                yield ctx.finding(
-                    "P003",
+                yield Hit.at(
                     ctx.cell(ind, key),
                     ind.code,
                     name=ind.name_vi,
@@ -131,8 +131,9 @@ def plan_direction(ctx: Context) -> Iterator[Finding]:
     "sửa số liệu, hoặc ghi lý do ở cột «Ghi chú».",
     "Cumulative count decreases",
     "The cumulative count {value} ({column}) is below the previous {previous}; «{name}» cannot decrease.",
+    values=("name", "value", "previous", "column"),
 )
-def count_never_decreases(ctx: Context) -> Iterator[Finding]:
+def count_never_decreases(ctx: Context) -> Iterator[Hit]:
     """Cumulative counts never decrease over 2015-2025, unless a note explains."""
     labels = {c.key: c.header_vi for c in L.indicator_columns()}
     for ind in ctx.indicators:
@@ -142,8 +143,7 @@ def count_never_decreases(ctx: Context) -> Iterator[Finding]:
         series = [(k, row[k]) for k in (*PAST_KEYS, *PLAN_KEYS) if row[k] is not None]
         for (_, previous), (key, value) in itertools.pairwise(series):
             if value < previous:
-                yield ctx.finding(
-                    "P004",
+                yield Hit.at(
                     ctx.cell(ind, key),
                     ind.code,
                     previous,
@@ -162,8 +162,9 @@ def count_never_decreases(ctx: Context) -> Iterator[Finding]:
     "càng tốt.",
     "Lower-is-better rate not planned to fall",
     "The 2025 target ({target}) is not below the 2020 estimate ({estimate}) though «{name}» should fall.",
+    values=("name", "target", "estimate"),
 )
-def bad_rate_falls(ctx: Context) -> Iterator[Finding]:
+def bad_rate_falls(ctx: Context) -> Iterator[Hit]:
     """A lower-is-better rate (poverty, infant mortality...) is planned to fall by 2025."""
     for ind in ctx.indicators:
         if ind.kind != "rate" or ind.direction != "down":
@@ -171,9 +172,7 @@ def bad_rate_falls(ctx: Context) -> Iterator[Finding]:
         row = ctx.row(ind)
         target, estimate = row["target_2025"], row["estimate_2020"]
         if target is not None and estimate is not None and estimate > 0 and target >= estimate:
-            yield ctx.finding(
-                "P005", ctx.cell(ind, "target_2025"), ind.code, name=ind.name_vi, target=target, estimate=estimate
-            )
+            yield Hit.at(ctx.cell(ind, "target_2025"), ind.code, name=ind.name_vi, target=target, estimate=estimate)
 
 
 @rule(
@@ -183,15 +182,16 @@ def bad_rate_falls(ctx: Context) -> Iterator[Finding]:
     "Cận trên {high} nhỏ hơn cận dưới {low} của khoảng mục tiêu. Hãy nhập cận dưới ở cột mục tiêu, cận trên ở cột này.",
     "Target range reversed",
     "The upper bound {high} is below the lower bound {low} of the target range.",
+    values=("low", "high"),
 )
-def range_ordered(ctx: Context) -> Iterator[Finding]:
+def range_ordered(ctx: Context) -> Iterator[Hit]:
     """A target range has its minimum first: min <= max."""
     for ind in ctx.indicators:
         row = ctx.row(ind)
         for low_key in ("target_2020", "target_2025"):
             low, high = row[low_key], row[f"{low_key}_max"]
             if low is not None and high is not None and high < low:
-                yield ctx.finding("P006", ctx.cell(ind, f"{low_key}_max"), ind.code, low=low, high=high)
+                yield Hit.at(ctx.cell(ind, f"{low_key}_max"), ind.code, low=low, high=high)
 
 
 @rule(
@@ -202,8 +202,9 @@ def range_ordered(ctx: Context) -> Iterator[Finding]:
     "«{name}». Hãy điều chỉnh kế hoạch từng năm hoặc mục tiêu.",
     "Planned growth does not match the target",
     "The yearly plan averages {average}%/year, which does not match the target {target}%/year of «{name}».",
+    values=("name", "average", "target"),
 )
-def planned_growth_matches(ctx: Context) -> Iterator[Finding]:
+def planned_growth_matches(ctx: Context) -> Iterator[Hit]:
     """For a growth rate (GRDP growth...), the geometric mean of the yearly plan lies within the 2021-2025
     target (a single value or a range such as 9-10 %)."""
     if not ctx.has_column("growth_2021_2025"):
@@ -217,6 +218,4 @@ def planned_growth_matches(ctx: Context) -> Iterator[Finding]:
             continue
         upper, target = _target_range(low, high)
         if average < low - GROWTH_TOLERANCE or average > upper + GROWTH_TOLERANCE:
-            yield ctx.finding(
-                "P007", ctx.cell(ind, "growth_2021_2025"), ind.code, name=ind.name_vi, average=average, target=target
-            )
+            yield Hit.at(ctx.cell(ind, "growth_2021_2025"), ind.code, name=ind.name_vi, average=average, target=target)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kehoach.validators.context import Context
-from kehoach.validators.findings import ERROR, Finding
+from kehoach.validators.findings import ERROR, Hit
 from kehoach.validators.registry import rule
 
 
@@ -16,8 +16,9 @@ from kehoach.validators.registry import rule
     "Không đọc được tệp: {reason}.",
     "Unreadable file",
     "The file cannot be read: {reason_en}.",
+    values=("reason", "reason_en"),
 )
-def unreadable(ctx: Context) -> Iterator[Finding]:
+def unreadable(ctx: Context) -> Iterator[Hit]:
     """The file opens as an .xlsx/.xlsm workbook within the size limits (see validators.reader)."""
     if ctx.read_error is not None:
-        yield ctx.sheet_finding("X001", "", reason=ctx.read_error.reason, reason_en=ctx.read_error.reason_en)
+        yield Hit.on_sheet("", reason=ctx.read_error.reason, reason_en=ctx.read_error.reason_en)

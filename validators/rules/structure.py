@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from kehoach.validators.context import Context, as_number
 from kehoach.validators.contract import CellRef, clean_code
-from kehoach.validators.findings import ERROR, WARNING, Finding
+from kehoach.validators.findings import ERROR, WARNING, Hit
 from kehoach.validators.registry import rule
 from kehoach.validators.schemas import missing_columns
 from kehoach.validators.workbook import UnreadableWorkbook, a1, rowcol
@@ -28,12 +28,13 @@ def _required_sheets(ctx: Context) -> list[str]:
     "do Sở Kế hoạch và Đầu tư phát hành.",
     "Not the standard template",
     "Template id is «{found}», not the standard «{expected}». Enter the data in the standard template.",
+    values=("found", "expected"),
 )
-def template_id(ctx: Context) -> Iterator[Finding]:
+def template_id(ctx: Context) -> Iterator[Hit]:
     """The workbook carries the standard template id (defined name kh_template_id)."""
     value, ref = ctx.sub.identity[L.NAME_TEMPLATE_ID]
     if value != ctx.catalog.template.id:
-        yield ctx.finding("S001", ref, found=value, expected=ctx.catalog.template.id)
+        yield Hit.at(ref, found=value, expected=ctx.catalog.template.id)
 
 
 @rule(
@@ -44,14 +45,15 @@ def template_id(ctx: Context) -> Iterator[Finding]:
     "bản {expected}.",
     "Wrong template version",
     "Template version «{found}», the current version is «{expected}». Copy the data into version {expected}.",
+    values=("found", "expected"),
 )
-def template_version(ctx: Context) -> Iterator[Finding]:
+def template_version(ctx: Context) -> Iterator[Hit]:
     """The template version (defined name kh_template_version) is the one the catalog describes."""
     template_ok = ctx.sub.identity[L.NAME_TEMPLATE_ID][0] == ctx.catalog.template.id
     value, ref = ctx.sub.identity[L.NAME_TEMPLATE_VERSION]
     found = value if isinstance(value, str) else (f"{value:g}" if as_number(value) is not None else value)
     if template_ok and found != ctx.catalog.template.version:
-        yield ctx.finding("S002", ref, found=found, expected=ctx.catalog.template.version)
+        yield Hit.at(ref, found=found, expected=ctx.catalog.template.version)
 
 
 @rule(
@@ -61,12 +63,13 @@ def template_version(ctx: Context) -> Iterator[Finding]:
     "Thiếu trang «{sheet}» (có thể đã bị xóa hoặc đổi tên). Hãy khôi phục trang này từ biểu mẫu gốc.",
     "Missing sheet",
     "Sheet «{sheet}» is missing (deleted or renamed). Restore it from the original template.",
+    values=("sheet",),
 )
-def missing_sheet(ctx: Context) -> Iterator[Finding]:
+def missing_sheet(ctx: Context) -> Iterator[Hit]:
     """Every sheet of the template is present under its name."""
     for sheet in _required_sheets(ctx):
         if sheet not in ctx.sub.book.sheets:
-            yield ctx.sheet_finding("S003", sheet, sheet=sheet)
+            yield Hit.on_sheet(sheet, sheet=sheet)
 
 
 @rule(
@@ -76,8 +79,9 @@ def missing_sheet(ctx: Context) -> Iterator[Finding]:
     "Trang «{sheet}» thiếu cột «{column}» (dòng khóa ẩn bị xóa hoặc cột bị xóa). Hãy khôi phục từ biểu mẫu gốc.",
     "Missing column",
     "Sheet «{sheet}» lacks column «{column}» (its hidden key was deleted). Restore it from the original template.",
+    values=("sheet", "column"),
 )
-def missing_column(ctx: Context) -> Iterator[Finding]:
+def missing_column(ctx: Context) -> Iterator[Hit]:
     """Each table sheet keeps its hidden key row and every column key of the layout (a pandera schema of
     required columns)."""
     tables = [
@@ -89,7 +93,7 @@ def missing_column(ctx: Context) -> Iterator[Finding]:
         if table is None:
             continue
         for column in missing_columns(list(table.columns), keys):
-            yield ctx.sheet_finding("S004", sheet, sheet=sheet, column=column)
+            yield Hit.on_sheet(sheet, sheet=sheet, column=column)
 
 
 @rule(
@@ -99,14 +103,15 @@ def missing_column(ctx: Context) -> Iterator[Finding]:
     "Thiếu dòng chỉ tiêu {indicator} «{name}» (có thể đã bị xóa). Hãy khôi phục dòng này từ biểu mẫu gốc.",
     "Indicator row missing",
     "Row of indicator {indicator} «{name}» is missing (deleted?). Restore it from the original template.",
+    values=("name",),
 )
-def indicator_row_missing(ctx: Context) -> Iterator[Finding]:
+def indicator_row_missing(ctx: Context) -> Iterator[Hit]:
     """Every indicator of the unit has its row in the table (found by its code, wherever it is)."""
     if ctx.sub.indicators is None or "code" not in ctx.sub.indicators.columns:
         return
     for indicator in ctx.sub.expected_indicators():
         if indicator.code not in ctx.sub.indicator_rows and indicator.code not in ctx.sub.stray_codes:
-            yield ctx.sheet_finding("S005", L.INDICATORS, indicator.code, name=indicator.name_vi)
+            yield Hit.on_sheet(L.INDICATORS, indicator.code, name=indicator.name_vi)
 
 
 @rule(
@@ -116,13 +121,14 @@ def indicator_row_missing(ctx: Context) -> Iterator[Finding]:
     "Chỉ tiêu {indicator} xuất hiện lần nữa ở dòng {row} (đã có ở dòng {first}). Hãy xóa dòng trùng.",
     "Duplicated indicator row",
     "Indicator {indicator} appears again on row {row} (first on row {first}). Delete the duplicate.",
+    values=("row", "first"),
 )
-def indicator_row_duplicated(ctx: Context) -> Iterator[Finding]:
+def indicator_row_duplicated(ctx: Context) -> Iterator[Hit]:
     """An indicator has one row only."""
     table = ctx.sub.indicators
     for code, rows in ctx.sub.indicator_rows.items():
         for row in rows[1:]:
-            yield ctx.finding("S006", table.cell(row, "code"), code, row=row + 1, first=rows[0] + 1)
+            yield Hit.at(table.cell(row, "code"), code, row=row + 1, first=rows[0] + 1)
 
 
 @rule(
@@ -133,13 +139,14 @@ def indicator_row_duplicated(ctx: Context) -> Iterator[Finding]:
     "được. Hãy đưa dòng về đúng vị trí trong bảng.",
     "Indicator row outside the table",
     "Indicator code {indicator} is outside the table's code column (cell {cell}); move the row back.",
+    values=("cell",),
 )
-def indicator_row_outside(ctx: Context) -> Iterator[Finding]:
+def indicator_row_outside(ctx: Context) -> Iterator[Hit]:
     """An indicator's code found outside the code column of the table (row moved or cut and pasted)."""
     expected = {i.code for i in ctx.sub.expected_indicators()}
     for code, ref in ctx.sub.stray_codes.items():
         if code in expected and code not in ctx.sub.indicator_rows:
-            yield ctx.finding("S007", ref, code, cell=ref.a1)
+            yield Hit.at(ref, code, cell=ref.a1)
 
 
 @rule(
@@ -149,15 +156,16 @@ def indicator_row_outside(ctx: Context) -> Iterator[Finding]:
     "Dòng có mã «{code}» không thuộc danh mục chỉ tiêu của đơn vị: số liệu dòng này sẽ không được tổng hợp.",
     "Unknown indicator code",
     "Row with code «{code}» is not in the unit's indicator list; it will not be merged.",
+    values=("code",),
 )
-def unknown_indicator(ctx: Context) -> Iterator[Finding]:
+def unknown_indicator(ctx: Context) -> Iterator[Hit]:
     """Rows whose code is not one of the unit's indicators."""
     if ctx.sub.unit is None:
         return
     expected = {i.code for i in ctx.sub.expected_indicators()}
     for code, rows in ctx.sub.indicator_rows.items():
         if code not in expected:
-            yield ctx.finding("S008", ctx.sub.indicators.cell(rows[0], "code"), code=code)
+            yield Hit.at(ctx.sub.indicators.cell(rows[0], "code"), code=code)
 
 
 @rule(
@@ -168,8 +176,9 @@ def unknown_indicator(ctx: Context) -> Iterator[Finding]:
     "gốc (hoặc từ ô cùng cột ở dòng khác).",
     "Formula overwritten",
     "This computed cell was overwritten with {value}. Restore the formula from the original template.",
+    values=("value",),
 )
-def formula_overwritten(ctx: Context) -> Iterator[Finding]:
+def formula_overwritten(ctx: Context) -> Iterator[Hit]:
     """Computed cells still hold their formula (known when the workbook is read from a file)."""
     keys = [c.key for c in L.indicator_columns() if c.role == "formula"]
     for indicator in ctx.indicators:
@@ -190,11 +199,11 @@ def formula_overwritten(ctx: Context) -> Iterator[Finding]:
                 yield from _overwritten(ctx, ref, "")
 
 
-def _overwritten(ctx: Context, ref: CellRef, indicator: str) -> Iterator[Finding]:
+def _overwritten(ctx: Context, ref: CellRef, indicator: str) -> Iterator[Hit]:
     grid = ctx.sub.book.sheets[ref.sheet]
     value = grid.value(ref.row, ref.col)
     if grid.has_formula(ref.row, ref.col) is False and value is not None:
-        yield ctx.finding("S009", ref, indicator=indicator, value=value)
+        yield Hit.at(ref, indicator=indicator, value=value)
 
 
 @rule(
@@ -204,12 +213,13 @@ def _overwritten(ctx: Context, ref: CellRef, indicator: str) -> Iterator[Finding
     "Mã đơn vị «{found}» không có trong danh mục đơn vị. Hãy dùng biểu mẫu đúng của đơn vị mình.",
     "Unknown unit code",
     "Unit code «{found}» is not in the catalog. Use your unit's own template.",
+    values=("found",),
 )
-def unknown_unit(ctx: Context) -> Iterator[Finding]:
+def unknown_unit(ctx: Context) -> Iterator[Hit]:
     """The unit code (defined name kh_unit_code) is a unit of the catalog."""
     value, ref = ctx.sub.identity[L.NAME_UNIT_CODE]
     if not ctx.catalog.has_unit(clean_code(value)):
-        yield ctx.finding("S010", ref or CellRef(L.UNIT_INFO, L.INFO_FIRST_ROW, L.INFO_VALUE_COL), found=value)
+        yield Hit.at(ref or CellRef(L.UNIT_INFO, L.INFO_FIRST_ROW, L.INFO_VALUE_COL), found=value)
 
 
 @rule(
@@ -220,14 +230,14 @@ def unknown_unit(ctx: Context) -> Iterator[Finding]:
     "lưu trong tệp. Hãy thay bằng số liệu nhập trực tiếp.",
     "External link or DDE",
     "The file has {what_en}: they are never refreshed or run; the values stored in the file are used.",
+    values=("what", "what_en"),
 )
-def external_links(ctx: Context) -> Iterator[Finding]:
+def external_links(ctx: Context) -> Iterator[Hit]:
     """Links to other workbooks and DDE formulas (which would start another program in Excel): reported,
     never followed."""
     links = ctx.sub.book.external_links
     if links:
-        yield ctx.sheet_finding(
-            "S012",
+        yield Hit.on_sheet(
             "",
             what=f"liên kết đến tệp khác ({', '.join(links[:3])})",
             what_en=f"links to other workbooks ({', '.join(links[:3])})",
@@ -235,8 +245,7 @@ def external_links(ctx: Context) -> Iterator[Finding]:
     for grid in ctx.sub.book.sheets.values():
         for address in grid.dde:
             row, col = rowcol(address)
-            yield ctx.finding(
-                "S012",
+            yield Hit.at(
                 CellRef(grid.name, row, col),
                 what="công thức DDE gọi chương trình khác",
                 what_en="a DDE formula calling another program",
@@ -251,8 +260,9 @@ def external_links(ctx: Context) -> Iterator[Finding]:
     "vào từng ô.",
     "Merged cells over input cells",
     "The range {area} merges input cells: only its first cell is read. Unmerge it and fill each cell.",
+    values=("area",),
 )
-def merged_inputs(ctx: Context) -> Iterator[Finding]:
+def merged_inputs(ctx: Context) -> Iterator[Hit]:
     """Merged cells that cover input cells of the indicator table (the template merges only headings)."""
     table = ctx.sub.indicators
     if table is None or table.key_row is None:
@@ -261,7 +271,7 @@ def merged_inputs(ctx: Context) -> Iterator[Finding]:
     rows = {row for rows in ctx.sub.indicator_rows.values() for row in rows}
     for (top, left), (bottom, right) in table.grid.merged:
         if any(r in rows for r in range(top, bottom + 1)) and any(c in inputs for c in range(left, right + 1)):
-            yield ctx.finding("S013", CellRef(table.grid.name, top, left), area=f"{a1(top, left)}:{a1(bottom, right)}")
+            yield Hit.at(CellRef(table.grid.name, top, left), area=f"{a1(top, left)}:{a1(bottom, right)}")
 
 
 @rule(
@@ -272,8 +282,9 @@ def merged_inputs(ctx: Context) -> Iterator[Finding]:
     "tệp nhận được; hãy kiểm tra nguồn gốc tệp và dùng biểu mẫu chuẩn.",
     "Foreign macros",
     "The file carries macros that differ from the standard template's (modules: {modules}). They are never run.",
+    values=("modules",),
 )
-def foreign_macros(ctx: Context) -> Iterator[Finding]:
+def foreign_macros(ctx: Context) -> Iterator[Hit]:
     """Macros (VBA modules) that are not the standard template's: reported, never run."""
     if ctx.sub.book.vba is None:
         return
@@ -284,4 +295,4 @@ def foreign_macros(ctx: Context) -> Iterator[Finding]:
     except UnreadableWorkbook as error:  # a project that cannot even be inflated is not the template's
         modules = [f"không đọc được: {error.reason}"]
     if modules:
-        yield ctx.sheet_finding("S011", "", modules=", ".join(modules))
+        yield Hit.on_sheet("", modules=", ".join(modules))
