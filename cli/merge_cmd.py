@@ -36,7 +36,8 @@ def merge(inbox: Path, master: Path, deadline: dt.datetime | None, output_format
 
     \b
     Bên cạnh tệp master: <tên>.csv (dạng dài cho thống kê), <tên>.bak.xlsx (bản trước),
-    <tên>.ledger.sqlite (sổ theo dõi các tệp đã nhận). Lần chạy sau chỉ đọc lại tệp mới hoặc đã sửa.
+    <tên>.ledger.sqlite (sổ theo dõi các tệp đã nhận). Lần chạy sau chỉ đọc lại tệp mới hoặc đã sửa
+    (mọi tệp, nếu danh mục, phiên bản biểu mẫu, quy tắc kiểm tra hoặc phiên bản công cụ đã thay đổi).
     Mã thoát: 0 đã ghi tệp master; 2 dùng lệnh sai hoặc thư mục không dùng được;
               3 tệp master đang mở hoặc đang có lần tổng hợp khác.
     """

@@ -1,9 +1,10 @@
 """The submission ledger: an SQLite database beside the master recording every file ever seen.
 
 A file is known by its fingerprint (SHA-256 of its bytes): a second merge re-reads only new or changed
-files and takes the rest from here. Each unit's last merged submission is remembered, so that a
-resubmission is reported as a cell-level diff. Every write is one transaction: an interrupted merge leaves
-the ledger as it was.
+files and takes the rest from here, but only results judged by the same catalog, rules and tool version
+(the ``judge`` digest, :mod:`kehoach.master.judge`); any other is validated again and replaced. Each unit's
+last merged submission is remembered, so that a resubmission is reported as a cell-level diff. Every write is
+one transaction: an interrupted merge leaves the ledger as it was.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ CREATE TABLE IF NOT EXISTS files (
     warnings INTEGER,
     first_seen REAL,
     summary BLOB,  -- zlib-compressed JSON of the FileResult without its values (FileResult.light)
-    data BLOB  -- zlib-compressed JSON of its values (FileResult.heavy)
+    data BLOB,  -- zlib-compressed JSON of its values (FileResult.heavy)
+    judge TEXT  -- digest of what judged the file (catalog, rules, tool version): reused only under the same one
 );
 CREATE TABLE IF NOT EXISTS seen (
     path TEXT PRIMARY KEY,
@@ -45,6 +47,22 @@ CREATE TABLE IF NOT EXISTS merged (
 """
 
 
+SCHEMA_VERSION = 2  # 1: no judge column (results of such ledgers are never reused)
+FILE_COLUMNS = (
+    "fingerprint",
+    "unit",
+    "template_version",
+    "revision",
+    "submitted_on",
+    "errors",
+    "warnings",
+    "first_seen",
+    "summary",
+    "data",
+    "judge",
+)
+
+
 def ledger_path(master: Path) -> Path:
     return master.with_name(master.stem + ".ledger.sqlite")
 
@@ -54,6 +72,18 @@ class Ledger:
         self.path = path
         self.db = sqlite3.connect(path, timeout=30)
         self.db.executescript(SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Bring a ledger written by an earlier version up to this schema. A ledger without the judge column
+        gets it empty: its results are not reused, and are replaced as the files are validated again."""
+        if self.db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+            return
+        with self.db:
+            columns = {row[1] for row in self.db.execute("PRAGMA table_info(files)")}
+            if "judge" not in columns:
+                self.db.execute("ALTER TABLE files ADD COLUMN judge TEXT")
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
         self.db.close()
@@ -71,9 +101,12 @@ class Ledger:
         ).fetchone()
         return row[0] if row else None
 
-    def summary(self, fingerprint: str) -> FileResult | None:
-        """The file's result without its values (cheap: what a merge needs for every file)."""
-        row = self.db.execute("SELECT summary FROM files WHERE fingerprint = ?", (fingerprint,)).fetchone()
+    def summary(self, fingerprint: str, judge: str) -> FileResult | None:
+        """The file's result without its values (cheap: what a merge needs for every file), if it was judged
+        by ``judge`` (:func:`kehoach.master.judge.judge_digest`); None if unknown or judged otherwise."""
+        row = self.db.execute(
+            "SELECT summary FROM files WHERE fingerprint = ? AND judge = ?", (fingerprint, judge)
+        ).fetchone()
         return FileResult(**_unpack(row[0])) if row else None
 
     def result(self, fingerprint: str) -> FileResult | None:
@@ -81,16 +114,20 @@ class Ledger:
         row = self.db.execute("SELECT summary, data FROM files WHERE fingerprint = ?", (fingerprint,)).fetchone()
         return FileResult(**_unpack(row[0]), **_unpack(row[1])) if row else None
 
-    def record(self, entries: Iterable[tuple[FileResult, bytes | None]]) -> None:
+    def record(self, entries: Iterable[tuple[FileResult, bytes | None]], judge: str = "") -> None:
         """Remember these files (one transaction): each a summary and its values packed by :func:`pack`, or
-        None for a file already known under its fingerprint (only where and when it was seen is updated)."""
+        None for a file already known under its fingerprint (only where and when it was seen is updated).
+        ``judge``: what judged the new results; a result judged otherwise before is replaced (its first_seen
+        kept)."""
         now = time.time()
+        updates = ", ".join(f"{c} = excluded.{c}" for c in FILE_COLUMNS if c not in ("fingerprint", "first_seen"))
         with self.db:
             for r, packed in entries:
                 if packed is not None:
                     summary = _pack({k: v for k, v in asdict(r).items() if k not in HEAVY})
                     self.db.execute(
-                        "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(fingerprint) DO NOTHING",
+                        f"INSERT INTO files ({', '.join(FILE_COLUMNS)}) VALUES ({', '.join('?' * len(FILE_COLUMNS))}) "
+                        f"ON CONFLICT(fingerprint) DO UPDATE SET {updates}",
                         (
                             r.fingerprint,
                             r.unit,
@@ -102,6 +139,7 @@ class Ledger:
                             now,
                             summary,
                             packed,
+                            judge or None,
                         ),
                     )
                 self.db.execute(

@@ -21,6 +21,7 @@ from typing import TypeVar
 
 from kehoach.master.consolidate import Consolidation, consolidate
 from kehoach.master.extract import FileResult, fingerprint, process_files
+from kehoach.master.judge import judge_digest
 from kehoach.master.ledger import Ledger, ledger_path, pack
 from kehoach.master.workbook import write_long_csv, write_master
 from kehoach.workbook_templates.catalog import Catalog, load_catalog
@@ -95,12 +96,13 @@ def merge(
         raise MergeError(f"thư mục «{inbox}» không có tệp .xlsx hoặc .xlsm nào.", USAGE)
     master.parent.mkdir(parents=True, exist_ok=True)
     _refuse_if_open(master)
+    judge = judge_digest(catalog)  # a cached result is reused only if the same catalog, rules and tool judged it
     with _exclusive(master), Ledger(ledger_path(master)) as ledger:
         results, todo, reused = [], [], 0
         for path in files:
             stat = path.stat()
             known = ledger.known_fingerprint(path, stat.st_size, stat.st_mtime) or fingerprint(path)
-            cached = ledger.summary(known)
+            cached = ledger.summary(known, judge)
             if cached is None:
                 todo.append((path, known))
                 continue
@@ -110,7 +112,7 @@ def merge(
         ledger.record((r, None) for r in results)  # files seen before, perhaps under another name or time
         # Values go to the ledger as results arrive; memory keeps only each file's summary.
         for batch in _batches(_check(todo, catalog, progress, len(files), reused), RECORD_BATCH):
-            ledger.record(batch)
+            ledger.record(batch, judge)
             results += [light for light, _packed in batch]
         checked_at = time.perf_counter()
         results.sort(key=lambda r: r.path)
@@ -139,9 +141,10 @@ def merge(
 _CATALOG: Catalog | None = None
 
 
-def _init_worker(directory: str) -> None:
+def _init_worker(catalog: Catalog) -> None:
+    """The worker judges with the merge's own catalog (inherited when forked, pickled when spawned)."""
     global _CATALOG
-    _CATALOG = load_catalog(directory)
+    _CATALOG = catalog
     gc.freeze()  # imported modules and the catalog live as long as the worker: collections need not walk them
 
 
@@ -171,11 +174,10 @@ def _check(
     else:
         import kehoach.validators.reader  # noqa: F401 (the engine imports it on first use: once here, not in each worker)
         from kehoach.validators.registry import all_rules
-        from kehoach.workbook_templates.catalog import CATALOG_DIR
 
         all_rules()  # import the rules (pandas, pandera) once here: forked workers inherit them
 
-        pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(str(CATALOG_DIR),))
+        pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(catalog,))
         futures = [pool.submit(_work, [(str(path), known) for path, known in chunk]) for chunk in chunks]
         outcomes = (future.result() for future in as_completed(futures))
     try:
