@@ -66,7 +66,8 @@ def consolidate(
 ) -> Consolidation:
     """Decide from the files' summaries. ``previous``: unit -> fingerprint of the file merged last time;
     ``load(fingerprint)`` gives a file's full result with its values (from the ledger), for the files merged
-    and for the diff of resubmissions; without it, ``results`` must carry their values."""
+    and for the diff of resubmissions, or None for a file it does not know; without it, or for a file it does
+    not know, ``results`` must carry their values. No previous merge (``previous`` empty or None): no diff."""
     out = Consolidation(expected=[u.code for u in catalog.units])
     by_unit: dict[str, list[FileResult]] = {}
     for result in results:
@@ -86,7 +87,9 @@ def consolidate(
                 out.superseded.append((result, chosen))
         if chosen is None:
             continue
-        full = load(chosen.fingerprint) if load else chosen
+        # A ledger that has not recorded this file (a new ledger, no earlier merge) gives None: the file's own
+        # result is then used, with whatever values it carries.
+        full = (load(chosen.fingerprint) if load else None) or chosen
         full = dataclasses.replace(full, path=chosen.path, size=chosen.size, mtime=chosen.mtime)
         out.merged[unit] = full
         if received_at(full) > closing:
