@@ -24,6 +24,7 @@ def kehoach() -> None:
       0  thành công (chỉ có cảnh báo thì vẫn là 0)
       1  dữ liệu có lỗi
       2  dùng lệnh sai, không đọc được tệp, danh mục không hợp lệ
+      3  tệp tổng hợp đang mở trong Excel/LibreOffice, hoặc đang có lần tổng hợp khác (merge)
     """
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 import click
@@ -25,6 +26,19 @@ def say(message: str) -> None:
 def emit_json(data: Any) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write("\n")
+
+
+def emit_json_list(key: str, items: Iterable[Any]) -> None:
+    """``{key: [items...]}`` exactly as :func:`emit_json` writes it, each item written as it comes, so that
+    memory never holds the whole list."""
+    sys.stdout.write(f"{{\n  {json.dumps(key, ensure_ascii=False)}: [")
+    first = True
+    for item in items:
+        text = json.dumps(item, ensure_ascii=False, indent=2, default=str).replace("\n", "\n    ")
+        sys.stdout.write(("\n    " if first else ",\n    ") + text)
+        sys.stdout.flush()
+        first = False
+    sys.stdout.write("]\n}\n" if first else "\n  ]\n}\n")
 
 
 def fail(message: str, code: int) -> None:

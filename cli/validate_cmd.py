@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 from kehoach.cli import exit_codes
-from kehoach.cli.output import FORMAT_OPTION, emit_json, say
+from kehoach.cli.output import FORMAT_OPTION, emit_json_list, say
 
 if TYPE_CHECKING:
     from kehoach.validators.engine import Report
@@ -44,25 +46,47 @@ def validate(files: tuple[Path, ...], output_format: str, annotate_dir: Path | N
     except CatalogError as error:
         say(f"Lỗi: {error}")
         raise SystemExit(exit_codes.USAGE) from None
-    reports = []
-    with click.progressbar(files, label="Đang kiểm tra", file=click.get_text_stream("stderr"), show_pos=True) as bar:
-        for path in bar:
+    totals = Totals()
+
+    def checked() -> Iterator[tuple[Path, Report]]:
+        """Each file's report as soon as it is validated; the caller prints it and lets it go, so memory holds
+        one workbook at a time however many files are given."""
+        for path in files:
             report = validate_path(path, catalog)
-            reports.append((path, report))
             if annotate_dir is not None and report.readable:
                 from kehoach.validators.annotate import annotate  # openpyxl only when a marked copy is asked for
 
                 annotate(path, report, annotate_dir, lang)
+            totals.add(report)
+            yield path, report
+
     if output_format == "json":
-        emit_json({"files": [_file_json(path, report, lang) for path, report in reports]})
-    else:
-        for path, report in reports:
+        with click.progressbar(
+            checked(), length=len(files), label="Đang kiểm tra", file=click.get_text_stream("stderr"), show_pos=True
+        ) as bar:
+            emit_json_list("files", (_file_json(path, report, lang) for path, report in bar))
+    else:  # each file's block is its progress
+        for path, report in checked():
             _print_text(path, report, lang)
-        _print_total(reports, lang)
-    if any(not report.readable for _, report in reports):
+        _print_total(totals, lang)
+    if totals.unreadable:
         raise SystemExit(exit_codes.USAGE)
-    if any(report.errors for _, report in reports):
+    if totals.errors:
         raise SystemExit(exit_codes.FINDINGS)
+
+
+@dataclass
+class Totals:
+    files: int = 0
+    errors: int = 0
+    warnings: int = 0
+    unreadable: int = 0
+
+    def add(self, report: Report) -> None:
+        self.files += 1
+        self.errors += report.errors
+        self.warnings += report.warnings
+        self.unreadable += not report.readable
 
 
 def _file_json(path: Path, report: Report, lang: str) -> dict:
@@ -96,11 +120,15 @@ def _print_text(path: Path, report: Report, lang: str) -> None:
             click.echo(f"    {f.cell or '-':>6}  {words[f.severity]:<9} {f.rule}  {f.message(lang)}")
 
 
-def _print_total(reports: list[tuple[Path, Report]], lang: str) -> None:
-    errors = sum(r.errors for _, r in reports)
-    warnings = sum(r.warnings for _, r in reports)
-    unreadable = sum(1 for _, r in reports if not r.readable)
+def _print_total(totals: Totals, lang: str) -> None:
+    """The summary line, on the same stream as the files' blocks (stdout): the report is one piece."""
     if lang == "vi":
-        say(f"Tổng cộng: {len(reports)} tệp, {errors} lỗi, {warnings} cảnh báo, {unreadable} tệp không đọc được.")
+        click.echo(
+            f"Tổng cộng: {totals.files} tệp, {totals.errors} lỗi, {totals.warnings} cảnh báo, "
+            f"{totals.unreadable} tệp không đọc được."
+        )
     else:
-        say(f"Total: {len(reports)} files, {errors} errors, {warnings} warnings, {unreadable} unreadable.")
+        click.echo(
+            f"Total: {totals.files} files, {totals.errors} errors, {totals.warnings} warnings, "
+            f"{totals.unreadable} unreadable."
+        )

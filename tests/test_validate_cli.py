@@ -5,8 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import shutil
+import tracemalloc
 from pathlib import Path
 
+import click
 import openpyxl
 import pytest
 from click.testing import CliRunner
@@ -40,7 +43,9 @@ def test_clean_files_exit_0(files: dict) -> None:
     result = CliRunner().invoke(kehoach, ["validate", str(files["SKHDT"]), str(files["H844"])])
     assert result.exit_code == 0
     assert "0 lỗi, 0 cảnh báo" in result.stdout
-    assert "Tổng cộng: 2 tệp, 0 lỗi, 0 cảnh báo" in result.stderr
+    # The summary line closes the report, on the same stream as the files' blocks.
+    assert result.stdout.rstrip().splitlines()[-1].startswith("Tổng cộng: 2 tệp, 0 lỗi, 0 cảnh báo")
+    assert "Tổng cộng" not in result.stderr
 
 
 def test_errors_exit_1_with_cells_and_vietnamese_messages(files: dict) -> None:
@@ -102,3 +107,64 @@ def test_every_command_has_help() -> None:
         result = CliRunner().invoke(kehoach, command)
         assert result.exit_code == 0
         assert "Mã thoát" in result.output
+
+
+def test_help_lists_every_exit_code() -> None:
+    """README's table: 0, 1, 2 and 3 (the master open or another merge running)."""
+    result = CliRunner().invoke(kehoach, ["--help"])
+    codes = [line.split()[0] for line in result.output.split("Mã thoát", 1)[1].splitlines()[1:] if line.strip()]
+    assert codes[:4] == ["0", "1", "2", "3"]
+    assert "đang mở" in result.output
+
+
+def test_each_file_is_printed_as_it_is_validated(files: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file's block is written before the next file is read, not all at the end."""
+    from kehoach.validators import engine
+
+    paths = [files["SKHDT"], files["H844"], files["errors"]]
+    printed: list[str] = []
+    read = engine.read_path
+
+    def reading(path: Path) -> object:
+        printed.append(path.name)
+        return read(path)
+
+    monkeypatch.setattr(engine, "read_path", reading)
+    seen: list[str] = []
+    echo = click.echo
+
+    def spying(message: object = None, *args: object, **kwargs: object) -> None:
+        if isinstance(message, str) and "(đơn vị" in message:
+            seen.append(f"{message.split(' ')[0]} after {len(printed)} read")
+        echo(message, *args, **kwargs)
+
+    monkeypatch.setattr(click, "echo", spying)
+    result = CliRunner().invoke(kehoach, ["validate", *map(str, paths)])
+    assert result.exit_code == 1
+    assert seen == [f"{path.name} after {n} read" for n, path in enumerate(paths, start=1)]
+
+
+@pytest.mark.parametrize("output_format", ["text", "json"])
+def test_memory_does_not_grow_with_the_number_of_files(files: dict, tmp_path: Path, output_format: str) -> None:
+    """Validating 4N files needs about the memory of N: results are written as they come and each workbook is let
+    go (before, every report, with its submission and workbook, was kept until the end)."""
+    source = files["SKHDT"]
+    copies = []
+    for n in range(12):
+        copies.append(tmp_path / f"{n:02d}_{source.name}")
+        shutil.copyfile(source, copies[-1])
+
+    def peak(paths: list[Path]) -> int:
+        tracemalloc.start()
+        try:
+            result = CliRunner().invoke(kehoach, ["validate", "--format", output_format, *map(str, paths)])
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+            assert result.exit_code == 0, result.output
+
+    peak(copies[:1])  # imports, caches and the catalog, once
+    few, many = peak(copies[:3]), peak(copies)
+    one = peak(copies[:1])
+    # 9 more files: before, about 9 workbooks more (several times the peak of one); now a few lines of output.
+    assert many - few < 0.25 * one, (one, few, many)
