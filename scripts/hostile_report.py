@@ -42,8 +42,9 @@ def main() -> None:
         # Built in a child process: a child of a large parent starts with the parent's pages counted as its
         # own, which would hide the checks' real peak memory.
         build = (
-            "import pickle, sys; from pathlib import Path; from samples.hostile import build_corpus; "
-            "from tests.support.libreoffice import convert; from workbook_templates.catalog import load_catalog; "
+            "import pickle, sys; from pathlib import Path; from kehoach.samples.hostile import build_corpus; "
+            "from tests.support.libreoffice import convert; "
+            "from kehoach.workbook_templates.catalog import load_catalog; "
             "sys.stdout.buffer.write(pickle.dumps(build_corpus(Path(sys.argv[1]), load_catalog(), convert)))"
         )
         done = subprocess.run([sys.executable, "-c", build, str(directory)], cwd=ROOT, capture_output=True, check=True)

@@ -114,17 +114,19 @@ def _add_cell(xml: bytes, cell: bytes, row: int = 19999) -> bytes:
 
 
 @pytest.mark.parametrize(
-    "cell",
+    ("cell", "message"),
     [
-        b'<c r="SG19999"><v>1</v></c>',  # column 501 (SF19999, the last cell allowed: tests/test_sheetscan.py)
-        b'<c r="A20000"><v>1</v></c>',
-        b'<c r="XFD1048576"><v>1</v></c>',  # Excel's last cell: calamine would allocate 17 billion
-        b'<c r="AAA1" t="e"><f>1/0</f><v>#DIV/0!</v></c>',
+        (b'<c r="SG19999"><v>1</v></c>', "ô SG19999, vượt giới hạn 500 cột"),  # column 501 (SF20000 is allowed)
+        (b'<c r="A20001"><v>1</v></c>', "ô A20001, vượt giới hạn 20.000 dòng"),
+        (b'<c r="XFD1048576"><v>1</v></c>', "ô XFD1048576, vượt giới hạn"),  # calamine would allocate 17 billion
+        (b'<c r="AAA1" t="e"><f>1/0</f><v>#DIV/0!</v></c>', "ô AAA1, vượt giới hạn 500 cột"),
     ],
 )
-def test_cells_beyond_the_limits_are_refused_before_calamine_reads(skhdt: Path, tmp_path: Path, cell: bytes) -> None:
+def test_cells_beyond_the_limits_are_refused_before_calamine_reads(
+    skhdt: Path, tmp_path: Path, cell: bytes, message: str
+) -> None:
     path = _rewrite(skhdt, tmp_path / "far.xlsx", INDICATOR_PART, lambda x: _add_cell(x, cell))
-    with pytest.raises(UnreadableWorkbook, match="trang tính quá lớn"):
+    with pytest.raises(UnreadableWorkbook, match=f"trang tính '{L.INDICATORS}' có dữ liệu ở {message}"):
         read_workbook(path)
 
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 import pytest
 from defusedxml import ElementTree
-from kehoach.validators.sheetscan import OddSheet, SheetScan, SheetTooLarge, scan_sheet
+from kehoach.validators.sheetscan import (
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_DEPTH,
+    MAX_ELEMENTS,
+    MAX_ROWS,
+    OddSheet,
+    SheetScan,
+    SheetTooLarge,
+    Work,
+    scan_sheet,
+)
 
 MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
@@ -41,14 +52,94 @@ def test_cells_outside_sheet_data_are_not_cells() -> None:
 
 
 def test_the_last_cell_allowed_takes_the_plain_road() -> None:
-    assert _scan(_sheet(b'<row r="19999"><c r="SF19999"><f>1</f><v>1</v></c></row>')).formulas == {"SF19999"}
+    work = Work()
+    xml = _sheet(b'<row r="20000"><c r="SF20000"><f>1</f><v>1</v></c></row>')
+    assert scan_sheet(xml, lambda: None, work).formulas == {"SF20000"}
+    assert work.elements == 0  # no element parsed: the regular expressions read it
+
+
+def _rows(first: int, last: int, prefix: bytes = b"") -> bytes:
+    return b"".join(
+        b'<%srow r="%d"><%sc r="A%d"><%sv>%d</%sv></%sc></%srow>'
+        % (prefix, r, prefix, r, prefix, r, prefix, prefix, prefix)
+        for r in range(first, last + 1)
+    )
+
+
+def _refusal(xml: bytes, work: Work) -> SheetTooLarge:
+    with pytest.raises(SheetTooLarge) as refused:
+        scan_sheet(xml, lambda: None, work)
+    return refused.value
+
+
+@pytest.mark.parametrize("prefix", [b"", b"x:"])
+def test_a_sheet_past_the_row_limit_is_refused_at_the_first_cell_beyond_it(prefix: bytes) -> None:
+    """The strict road used to parse the whole sheet and compare its extent afterwards: the hostile corpus's
+    million-row sheet took 9 s of CPU. Now it stops at the first cell beyond the limit: three elements a row."""
+    work = Work()
+    xml = _sheet(_rows(1, 10 * MAX_ROWS, prefix), root=b' xmlns:x="' + MAIN + b'"')
+    refused = _refusal(xml, work)
+    assert (refused.limit, refused.cell) == ("rows", f"A{MAX_ROWS + 1}")
+    assert work.elements <= 3 * (MAX_ROWS + 1) + 2
+
+
+def test_a_row_past_the_column_limit_is_refused_at_the_first_cell_beyond_it() -> None:
+    work = Work()
+    refused = _refusal(_sheet(b'<row r="1">' + b"<c><v>1</v></c>" * (100 * MAX_COLUMNS) + b"</row>"), work)
+    assert (refused.limit, refused.cell) == ("columns", "SG1")
+    assert work.elements <= 2 * (MAX_COLUMNS + 1) + 3
+
+
+def test_a_sheet_past_the_cell_limit_is_refused_at_the_first_cell_beyond_it() -> None:
+    """Empty cells take no room in calamine, but reading them is work: their number is bounded too."""
+    work = Work()
+    refused = _refusal(_sheet(b"<row>" + b"<c/>" * (MAX_CELLS + 1000) + b"</row>"), work)
+    assert refused.limit == "cells"
+    assert work.elements == MAX_CELLS + 4  # worksheet, sheetData, row and the cells
+
+
+def test_the_elements_of_a_workbook_are_bounded_across_its_sheets() -> None:
+    """The count goes on from sheet to sheet: here, earlier sheets have already taken all but a thousand."""
+    work = Work(elements=MAX_ELEMENTS - 1000)
+    refused = _refusal(_sheet(b"\n", tail=b"<x/>" * 100_000), work)
+    assert refused.limit == "elements"
+    assert work.elements == MAX_ELEMENTS + 1
+
+
+def test_the_strict_road_checks_the_time_at_least_every_65536_elements() -> None:
+    work, seen = Work(), [0]
+    scan_sheet(_sheet(b"\n", tail=b"<x/>" * 300_000), lambda: seen.append(work.elements), work)
+    assert max(b - a for a, b in zip(seen, [*seen[1:], work.elements], strict=True)) <= 65536
+    assert len(seen) >= 4
+
+
+def test_nesting_is_refused_as_soon_as_it_is_too_deep() -> None:
+    work = Work()
+    with pytest.raises(OddSheet):
+        scan_sheet(_sheet(b"<row><c>" + b"<x>" * 100_000 + b"</x>" * 100_000 + b"</c></row>"), lambda: None, work)
+    assert work.elements == MAX_DEPTH + 1
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        b'<row r="1048576"/>',  # an empty row far down (calamine keeps no cell of it)
+        b'<x:row r="1048576" s="2" customFormat="1"></x:row>',
+        b'<row r="1048576"><c r="XFD1048576" s="1"/></row>',  # a formatted empty cell
+        b'<row r="30000"><c r="A30000" s="1"><f>A1</f></c></row>',  # a formula with no value yet
+        b'<row r="30000"><c r="A30000" s="1" t="n"><v/></c></row>',  # an empty value
+    ],
+)
+def test_empty_rows_and_cells_far_down_are_not_data(rows: bytes) -> None:
+    scan = _scan(_sheet(USUAL + rows, root=b' xmlns:x="' + MAIN + b'"'))
+    assert scan.formulas >= {"B1", "A2", "B2"} and scan.errors == {"A2": "#DIV/0!"}
 
 
 @pytest.mark.parametrize(
     "cell",
     [
         b'<c r="SG1"><v>1</v></c>',
-        b'<c r="A20000"><v>1</v></c>',
+        b'<c r="A20001"><v>1</v></c>',
         b'<c r="XFD1048576"><v>1</v></c>',
         b"<c r='XFD1048576'><v>1</v></c>",  # single quotes
         b'<c s="1" r="XFD1048576"><v>1</v></c>',  # another attribute first
@@ -105,7 +196,9 @@ def test_a_cell_that_is_not_xml_is_refused(cell: bytes) -> None:
 
 
 def test_a_far_cell_under_any_prefix_is_refused() -> None:
-    cell = "<é:c xmlns:é='http://schemas.openxmlformats.org/spreadsheetml/2006/main' r='XFD1048576'/>".encode()
+    cell = (
+        "<é:c xmlns:é='http://schemas.openxmlformats.org/spreadsheetml/2006/main' r='XFD1048576'><é:v>1</é:v></é:c>"
+    ).encode()
     with pytest.raises(SheetTooLarge):
         _scan(_sheet(b'<row r="3">' + cell + b"</row>"))
 

@@ -30,10 +30,12 @@ from kehoach.validators.sheetscan import (
     MAIN_NAMESPACE,
     MAX_CELLS,
     MAX_COLUMNS,
+    MAX_ELEMENTS,
     MAX_ROWS,
     OddSheet,
     SheetScan,
     SheetTooLarge,
+    Work,
     scan_sheet,
 )
 from kehoach.validators.workbook import ExcelError, Grid, RawWorkbook, UnreadableWorkbook, rowcol
@@ -71,9 +73,12 @@ class _Clock:
             )
 
 
-def read_workbook(path: Path, budget: float = TIME_BUDGET) -> RawWorkbook:
+def read_workbook(path: Path, budget: float = TIME_BUDGET, work: Work | None = None) -> RawWorkbook:
+    """The workbook at ``path``; raises UnreadableWorkbook. ``work``, if given, counts the reading's work as it
+    goes (bytes inflated, elements parsed)."""
     path = Path(path)
     clock = _Clock(budget)
+    work = Work() if work is None else work
     try:
         size = path.stat().st_size
         _check_size(size)
@@ -90,17 +95,20 @@ def read_workbook(path: Path, budget: float = TIME_BUDGET) -> RawWorkbook:
     _check_signature(data)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zipped:
-            package = _Package(zipped, clock)
+            package = _Package(zipped, clock, work)
             sheets, names, external = _workbook_parts(package)
             wanted = set(L.DATA_SHEETS)
             sheets = {n: v for n, v in sheets.items() if unicodedata.normalize("NFC", n) in wanted}
-            scans = {name: scan_sheet(package.read(part), clock.check) for name, (part, _hidden) in sheets.items()}
+            scans = {}
+            for name, (part, _hidden) in sheets.items():
+                try:
+                    scans[name] = scan_sheet(package.read(part), clock.check, work)
+                except SheetTooLarge as error:
+                    raise _too_large(unicodedata.normalize("NFC", name), error) from error
             for shared in CALAMINE_READS:
                 if package.has(shared):
                     package.check_head(shared)
             vba = package.stored(VBA_PART) if package.has(VBA_PART) else None
-    except SheetTooLarge as error:
-        raise _too_large() from error
     except (zipfile.BadZipFile, zlib.error, EOFError, struct.error, UnicodeDecodeError) as error:  # also bad names
         raise UnreadableWorkbook("tệp bị hỏng (không giải nén được)", f"the file is corrupt ({error})") from error
     except (KeyError, ElementTree.ParseError, OddSheet) as error:  # ParseError: also the fast parser's
@@ -172,7 +180,7 @@ class _Package:
     """The parts of a zip package, inflated on demand under limits that ignore the sizes declared in the zip
     headers (a bomb may lie about them); parts nobody reads are never inflated."""
 
-    def __init__(self, package: zipfile.ZipFile, clock: _Clock):
+    def __init__(self, package: zipfile.ZipFile, clock: _Clock, work: Work):
         members = package.infolist()
         if len(members) > MAX_MEMBERS:
             raise UnreadableWorkbook("tệp chứa quá nhiều thành phần", "too many members in the package")
@@ -196,7 +204,7 @@ class _Package:
         declared = [m.file_size for m in members]
         if max(declared) > MAX_PART_BYTES or sum(declared) > MAX_TOTAL_BYTES:
             raise _bomb(max(members, key=lambda m: m.file_size))
-        self.package, self.clock, self.total = package, clock, 0
+        self.package, self.clock, self.work = package, clock, work
 
     def has(self, name: str) -> bool:
         return name in self.members
@@ -204,9 +212,10 @@ class _Package:
     def read(self, name: str) -> bytes:
         self.clock.check()
         member = self.members[name]
-        data = _inflate(_compressed(self.package, member), member, MAX_TOTAL_BYTES - self.total, self.clock)
+        data = _inflate(
+            _compressed(self.package, member), member, MAX_TOTAL_BYTES - self.work.inflated, self.clock, self.work
+        )
         _refuse_dtd(data, member)
-        self.total += len(data)
         return data
 
     def stored(self, name: str) -> tuple[bytes, zipfile.ZipInfo]:
@@ -248,18 +257,22 @@ def _compressed(package: zipfile.ZipFile, member: zipfile.ZipInfo, most: int | N
     return package.fp.read(member.compress_size if most is None else min(most, member.compress_size))
 
 
-def _inflate(raw: bytes, member: zipfile.ZipInfo, room: int, clock: _Clock) -> bytes:
+def _inflate(raw: bytes, member: zipfile.ZipInfo, room: int, clock: _Clock, work: Work | None = None) -> bytes:
     """A part's bytes from its stored ``raw`` bytes, refusing more than ``room`` (or MAX_PART_BYTES) whatever the
-    zip headers claim; raises UnreadableWorkbook or zipfile.BadZipFile."""
+    zip headers claim, as soon as that much has come out; raises UnreadableWorkbook or zipfile.BadZipFile. The
+    bytes inflated are added to ``work`` as they come."""
+    work = Work() if work is None else work
     limit = min(MAX_PART_BYTES, room)
     if member.compress_type == zipfile.ZIP_STORED:
         data = raw
+        work.inflated += len(data)
     elif member.compress_type == zipfile.ZIP_DEFLATED:
         inflater, chunks, size = zlib.decompressobj(-15), [], 0
         for start in range(0, len(raw), 1 << 16):
             clock.check()
             chunk = inflater.decompress(raw[start : start + (1 << 16)], limit + 1 - size)
             size += len(chunk)
+            work.inflated += len(chunk)
             chunks.append(chunk)
             if size > limit or inflater.unconsumed_tail:
                 raise _bomb(member)
@@ -381,10 +394,22 @@ def _parse_xml(data: bytes) -> FastElementTree.Element:
     return FastElementTree.fromstring(text)
 
 
-def _too_large() -> UnreadableWorkbook:
-    return UnreadableWorkbook(
-        f"trang tính quá lớn bất thường (vượt {format_number(MAX_ROWS)} dòng, {MAX_COLUMNS} cột hoặc "
-        f"{format_number(MAX_CELLS)} ô); "
-        "đây không phải biểu mẫu chuẩn",
-        "a sheet far larger than the standard workbook",
-    )
+def _too_large(sheet: str, error: SheetTooLarge) -> UnreadableWorkbook:
+    """Which limit the sheet crosses, where, and what to do about it."""
+    if error.limit in ("rows", "columns"):
+        limit, lines, where = (
+            (format_number(MAX_ROWS), "dòng", "dòng thừa phía dưới bảng")
+            if error.limit == "rows"
+            else (str(MAX_COLUMNS), "cột", "cột thừa bên phải bảng")
+        )
+        reason = (
+            f"trang tính '{sheet}' có dữ liệu ở ô {error.cell}, vượt giới hạn {limit} {lines} của biểu mẫu; "
+            f"hãy xóa dữ liệu ở các {where}, lưu lại rồi gửi lại"
+        )
+    else:
+        what = f"{format_number(MAX_CELLS)} ô" if error.limit == "cells" else f"{format_number(MAX_ELEMENTS)} phần tử"
+        reason = (
+            f"trang tính '{sheet}' lớn bất thường (hơn {what}), không phải biểu mẫu chuẩn; "
+            "hãy điền số liệu vào biểu mẫu chuẩn rồi gửi lại"
+        )
+    return UnreadableWorkbook(reason, f"sheet {sheet!r} too large: {error}")

@@ -30,14 +30,17 @@ from kehoach.validators.workbook import a1
 MAX_ROWS = 20_000  # the standard workbook has a few hundred rows; a sheet beyond these is not one of ours
 MAX_COLUMNS = 500  # both limits are also spelled out in the patterns _ROW_NUMBER and _COLUMN
 MAX_CELLS = 1_000_000
+MAX_ELEMENTS = 4 * MAX_CELLS  # XML elements parsed in one workbook on the strict road (a cell has two or three)
 MAX_DEPTH = 64  # a worksheet's elements nest a few levels deep
 MAIN_NAMESPACE = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+STRICT_MAIN_NAMESPACE = "http://purl.oclc.org/ooxml/spreadsheetml/main"  # Excel's "Strict Open XML" files
+MAIN_NAMESPACES = (MAIN_NAMESPACE, STRICT_MAIN_NAMESPACE)
 SMALLEST_CELL = 11  # bytes of <c r="A1"/>: a part smaller than SMALLEST_CELL * MAX_CELLS has fewer cells
 
-# The plain form of sheetData, with every reference inside column SF and row 19,999 (MAX_COLUMNS, MAX_ROWS).
+# The plain form of sheetData, with every reference inside column SF and row 20,000 (MAX_COLUMNS, MAX_ROWS).
 # Possessive quantifiers (*+) give nothing back, and every scan stops at "<" or a quote, so a match takes time
 # linear in the input whatever it holds.
-_ROW_NUMBER = rb"(?:[1-9][0-9]{0,3}|1[0-9]{4})"  # 1 to 19,999
+_ROW_NUMBER = rb"(?:[1-9][0-9]{0,3}|1[0-9]{4}|20000)"  # 1 to 20,000
 _COLUMN = rb"(?:[A-Z]|[A-R][A-Z]|S[A-F])"  # A to SF
 _ATTRIBUTE = rb' (?!xmlns)[A-Za-z][\w:.-]*+="[^"<>]*+"'  # no namespace declaration: calamine ignores namespaces
 # Inside an inline string: text and rich-text tags, but no tag named is, c, row or sheetData under any prefix or
@@ -92,12 +95,30 @@ _ERROR_CELL = re.compile(
     rb'<c r="([A-Z]++[0-9]++)"(?=[^<>]*\bt="e")[^<>]*+>'
     rb"(?:<f\b[^<>]*?/>|<f\b[^<>]*+>[^<]*+</f>)?<v\b[^<>]*+>([^<]*+)</v>"
 )
+# Cell types whose empty value (<v/>) calamine reads as an empty cell, keeping no cell (an inline string's is its
+# <is> element, its <v> is ignored); a text result (t="str") or a date (t="d") is kept even empty.
+_EMPTY_WHEN_BLANK = frozenset(("", "n", "s", "b", "e", "inlineStr"))
 _REFERENCE = re.compile(r"([A-Za-z]{1,7})([0-9]{1,9})")
 _NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 class SheetTooLarge(Exception):
-    """The sheet's cells reach beyond MAX_ROWS, MAX_COLUMNS or MAX_CELLS."""
+    """The sheet's cells reach beyond MAX_ROWS, MAX_COLUMNS or MAX_CELLS, or its part holds more than MAX_ELEMENTS
+    elements. ``limit`` names the limit crossed ("rows", "columns", "cells", "elements"), ``cell`` the first cell
+    found beyond it (when one is known), ``elements`` how many elements had been parsed when the scan gave up."""
+
+    def __init__(self, limit: str, elements: int = 0, cell: str | None = None):
+        super().__init__(f"{limit} limit crossed" + (f" at {cell}" if cell else ""))
+        self.limit, self.elements, self.cell = limit, elements, cell
+
+
+@dataclass
+class Work:
+    """What reading one workbook has done so far, counted as it goes: the limits are checked against it, and
+    tests read it to see that a refusal stopped at the limit rather than after reading the rest."""
+
+    elements: int = 0  # XML elements parsed on the strict road
+    inflated: int = 0  # bytes inflated from the package (validators/reader.py)
 
 
 class OddSheet(Exception):
@@ -112,14 +133,15 @@ class SheetScan:
     dde: list[str]
 
 
-def scan_sheet(xml: bytes, check_time: Callable[[], None]) -> SheetScan:
+def scan_sheet(xml: bytes, check_time: Callable[[], None], work: Work | None = None) -> SheetScan:
     """Formula, error and DDE cells of a worksheet part; raises SheetTooLarge or OddSheet (see the module)."""
     check_time()
+    work = Work() if work is None else work
     cells_part = _sheet_data(xml)
     if cells_part is None:
-        return _scan_parsed(xml, check_time)
+        return _scan_parsed(xml, check_time, work)
     if len(cells_part) > SMALLEST_CELL * MAX_CELLS and cells_part.count(b"<c ") > MAX_CELLS:
-        raise SheetTooLarge
+        raise SheetTooLarge("cells")
     found = _FORMULA_CELL.findall(cells_part)  # (reference, attributes) pairs
     formulas = frozenset(map(bytes.decode, map(itemgetter(0), found)))
     # The rarer searches run only where a one-byte test (memchr fast) says they can find something: every Excel
@@ -181,95 +203,118 @@ def _sheet_data(xml: bytes) -> bytes | None:
     return cells_part if _PLAIN_SHEET_DATA.fullmatch(cells_part) else None
 
 
-def _scan_parsed(xml: bytes, check_time: Callable[[], None]) -> SheetScan:
-    """The scan of a sheet not in the plain form, from a strict XML parse. Cells are placed as calamine places
-    them (a cell without a reference takes the next column, a row without one the next row); the extent is bounded
-    generously (every row and cell counted as if it followed the farthest reference), never below the truth.
+def _scan_parsed(xml: bytes, check_time: Callable[[], None], work: Work) -> SheetScan:
+    """The scan of a sheet not in the plain form, from a strict XML parse that gives up as soon as a limit is
+    crossed, not after reading the rest. Cells are placed as calamine places them (a cell without a reference
+    takes the next column, a row without one the next row), and a cell counts toward the sheet's extent if it
+    holds a value (a v or is element): calamine keeps no other cell, so an empty row or a formatted empty cell
+    far down is not data. Rows must sit in sheetData and cells in rows, where placing them is unambiguous.
     What calamine would read otherwise than Excel is refused (OddSheet): a second sheetData, an element of
     another namespace among the cells (calamine ignores namespaces), comments, CDATA or processing instructions
     (calamine stops a value at them), a character reference in a value other than a formula's text, a shared
     string index that is not digits, an inline string in a cell not marked so or beside a value."""
     _refuse_hidden_markup(xml)
-    escaped_values = _escaped_values(xml) if b"&" in xml else set()
-    rows = cells = farthest_row = farthest_col = widest = 0
+    # The value elements' raw texts, in document order, searched lazily in step with the parse (the parser
+    # gives the text unescaped): the search stops where the parse stops.
+    raw_values = _VALUE_TEXT.finditer(xml) if b"&" in xml else None
+    cells = 0
     row = column = cell_row = -1
     kind = ""
-    values = sheet_data_seen = 0
+    sheet_data_seen = 0
     in_sheet_data = has_value = has_inline = False
+    main = MAIN_NAMESPACE
     formulas: set[str] = set()
     errors: dict[str, str] = {}
     dde: list[str] = []
     shared: list[tuple[bool, str | None]] = []
     open_elements: list = []
-    for number, (event, element) in enumerate(ElementTree.iterparse(io.BytesIO(xml), events=("start", "end"))):
-        if number % 65536 == 0:
-            check_time()
-        namespace, _, name = element.tag[1:].rpartition("}") if element.tag.startswith("{") else ("", "", element.tag)
+    names: list[str] = []  # local names of the open elements
+    for event, element in ElementTree.iterparse(io.BytesIO(xml), events=("start", "end")):
         if event == "end":
             open_elements.pop()
-            parent = open_elements[-1].tag.rpartition("}")[2] if open_elements else ""
-            if name == "sheetData":
+            name = names.pop()
+            if name == "sheetData" and len(names) == 1:
                 in_sheet_data = False
             elif not in_sheet_data:
                 pass
             elif name == "c" and (has_inline and (kind != "inlineStr" or has_value)):
                 raise OddSheet("an inline string in a cell not marked so, or beside a value")
-            elif parent != "c" or min(cell_row, column) < 0:
+            elif (names[-1] if names else "") != "c" or min(cell_row, column) < 0:
                 pass
             elif name == "f":
                 formulas.add(a1(cell_row, column))
                 if _DDE.search(element.text or ""):
                     dde.append(a1(cell_row, column))
-            elif name == "v":
-                if kind == "e":
-                    errors[a1(cell_row, column)] = element.text or ""
-                elif kind == "s" and _NUMBER.fullmatch(element.text or "") is None:
+            elif name == "v" and (element.text or kind not in _EMPTY_WHEN_BLANK):
+                _check_extent(cell_row, column, work)  # a value calamine keeps: it must lie inside the limits
+                if kind == "e" and element.text:
+                    errors[a1(cell_row, column)] = element.text
+                elif kind == "s" and _NUMBER.fullmatch(element.text) is None:
                     raise OddSheet("a shared string index that is not digits")
             if open_elements:  # what has ended is its parent's only child left: dropping it keeps memory flat
                 del open_elements[-1][-1]
             continue
+        work.elements += 1
+        if work.elements & 0xFFFF == 0:
+            check_time()
+        if work.elements > MAX_ELEMENTS:
+            raise SheetTooLarge("elements", work.elements)
+        tag = element.tag
+        namespace, _, name = tag[1:].rpartition("}") if tag[:1] == "{" else ("", "", tag)
         open_elements.append(element)
-        if len(open_elements) > MAX_DEPTH:
+        names.append(name)
+        if len(names) > MAX_DEPTH:
             raise OddSheet("elements nested too deep")
-        if name == "v":
-            values += 1
+        if name == "v" and raw_values is not None:
+            raw = next(raw_values, None)
+            if raw is not None and b"&" in raw.group(1) and in_sheet_data and kind != "str":
+                raise OddSheet("a character reference in a cell value")
         if name == "sheetData":
             sheet_data_seen += 1
-            if sheet_data_seen > 1 or namespace != MAIN_NAMESPACE:
-                raise OddSheet("a second sheetData, or one in another namespace")
-            in_sheet_data = True
+            if sheet_data_seen > 1 or namespace not in MAIN_NAMESPACES or len(names) != 2:
+                raise OddSheet("a second sheetData, or one in another namespace or place")
+            in_sheet_data, main = True, namespace
             continue
         if not in_sheet_data:
             continue
-        if namespace != MAIN_NAMESPACE:
-            raise OddSheet(f"an element of another namespace among the cells: {element.tag}")
-        reference = element.get("r")
+        if namespace != main:
+            raise OddSheet(f"an element of another namespace among the cells: {tag}")
+        parent = names[-2]
         if name == "row":
-            rows, column = rows + 1, -1
-            row = row + 1 if reference is None else _number(reference) - 1
-            farthest_row = max(farthest_row, row + 1)
+            if parent != "sheetData":
+                raise OddSheet("a row outside sheetData")
+            reference = element.get("r")
+            row, column = (row + 1 if reference is None else _number(reference) - 1), -1
         elif name == "c":
-            cells, kind, has_value, has_inline = cells + 1, element.get("t", ""), False, False
+            if parent != "row":
+                raise OddSheet("a cell outside a row")
+            cells += 1
+            if cells > MAX_CELLS:
+                raise SheetTooLarge("cells", work.elements)
+            kind, has_value, has_inline = element.get("t", ""), False, False
             cell_row, column = row, column + 1
+            reference = element.get("r")
             if reference is not None:
                 match = _REFERENCE.fullmatch(reference)
                 if match is None:
                     raise OddSheet(f"cell reference {reference!r}")
                 cell_row, column = int(match.group(2)) - 1, _column(match.group(1)) - 1
-            farthest_row, farthest_col = max(farthest_row, cell_row + 1), max(farthest_col, column + 1)
-            widest = max(widest, column + 1)
         elif name == "v":
             has_value = True
-            if values in escaped_values and kind != "str":
-                raise OddSheet("a character reference in a cell value")
         elif name == "is":
             has_inline = True
+            _check_extent(cell_row, column, work)
         elif name == "f" and element.get("t") == "shared":
             shared.append(("ref" in element.attrib, element.get("si")))
-    if farthest_row + rows > MAX_ROWS or farthest_col + widest > MAX_COLUMNS or cells > MAX_CELLS:
-        raise SheetTooLarge
     _check_shared_formulas(shared)
     return SheetScan(frozenset(formulas), errors, dde)
+
+
+def _check_extent(row: int, column: int, work: Work) -> None:
+    if row >= MAX_ROWS:
+        raise SheetTooLarge("rows", work.elements, a1(row, max(column, 0)))
+    if column >= MAX_COLUMNS:
+        raise SheetTooLarge("columns", work.elements, a1(max(row, 0), column))
 
 
 def _prologue_end(xml: bytes) -> int:
@@ -279,16 +324,11 @@ def _prologue_end(xml: bytes) -> int:
 
 def _refuse_hidden_markup(xml: bytes) -> None:
     """Comments, CDATA and processing instructions after the declaration: no spreadsheet writes them, the parser
-    drops them, and calamine stops a value at them."""
-    body = xml[_prologue_end(xml) :]
-    if b"<!--" in body or b"<![CDATA[" in body or b"<?" in body:
+    drops them, and calamine stops a value at them. (With these refused, no "<" stands in text or attributes, so
+    every match of _VALUE_TEXT is a value element's start tag.)"""
+    body = _prologue_end(xml)
+    if xml.find(b"<!--", body) != -1 or xml.find(b"<![CDATA[", body) != -1 or xml.find(b"<?", body) != -1:
         raise OddSheet("a comment, CDATA or a processing instruction")
-
-
-def _escaped_values(xml: bytes) -> set[int]:
-    """The ordinals (from 1, in document order) of the value elements whose text holds a character or entity
-    reference. No "<" can stand in text or attributes, and hidden markup is refused, so every match is a tag."""
-    return {ordinal for ordinal, text in enumerate(_VALUE_TEXT.findall(xml), start=1) if b"&" in text}
 
 
 def _number(text: str) -> int:
