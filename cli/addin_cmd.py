@@ -7,11 +7,19 @@ version whose VBA module the templates carry. On other systems it says what it w
 
 from __future__ import annotations
 
+import ast
+import datetime as dt
+import importlib
 import os
+import pkgutil
+import re
 import subprocess
 import sys
-from dataclasses import asdict, dataclass
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path, PureWindowsPath
+from typing import Any
 
 import click
 from kehoach.cli import exit_codes
@@ -93,9 +101,168 @@ def plan(home: PureWindowsPath, package: Path, xlwings: str, python: str) -> lis
     python_venv = str(venv / "Scripts" / "python.exe")
     target = f"{package}[addin]" if package.is_dir() else f"kehoach[addin] @ {package.as_uri()}"
     pip = [python_venv, "-m", "pip", "install", "--disable-pip-version-check", target, f"xlwings=={xlwings}"]
-    check = [python_venv, "-c", "import kehoach.xl_addin, xlwings, kehoach.validators.engine"]
+    check = [python_venv, "-m", "kehoach.cli.main", "addin", "check"]
     return [
         Step(f"Tạo môi trường Python riêng tại {venv}", [python, "-m", "venv", "--clear", str(venv)]),
         Step(f"Cài kehoach và xlwings {xlwings} (phiên bản của mô-đun VBA trong biểu mẫu)", pip),
-        Step("Kiểm tra: nạp được phần kiểm tra của nút bấm", check),
+        Step("Tự kiểm tra: nạp mọi mô-đun nút bấm cần và kiểm tra thử một biểu mẫu", check),
     ]
+
+
+# The packages whose modules the buttons may import, directly or lazily: the add-in, the engine with its rules,
+# and the templates' catalog, layout and VBA sources. Every module in them is imported by the self-check.
+BUTTON_PACKAGES = ("kehoach.xl_addin", "kehoach.validators", "kehoach.workbook_templates")
+_COMMAND = re.compile(r'^Private Const (\w+)_COMMAND As String = "(.*)"$', re.M)
+
+
+@dataclass
+class CheckStep:
+    what: str  # in Vietnamese
+    ok: bool = True
+    problem: str = ""  # in Vietnamese, with the error's type and text
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@addin.command("check")
+@FORMAT_OPTION
+def check(output_format: str) -> None:
+    """Tự kiểm tra phần Python của nút «Kiểm tra dữ liệu» trong môi trường đang chạy lệnh này.
+
+    \b
+    Nạp xlwings (đúng phiên bản của mô-đun VBA trong biểu mẫu) và mọi mô-đun kehoach nút bấm có thể cần,
+    kiểm tra lệnh Python mà nút bấm chạy, rồi kiểm tra thử một biểu mẫu trống bằng chính bộ kiểm tra của
+    nút bấm (không cần Excel). `kehoach addin install` chạy lệnh này sau khi cài.
+    Mã thoát: 0 nút bấm dùng được, 2 còn thiếu hoặc hỏng một thành phần (xem thông báo).
+    """
+    steps = self_check()
+    ok = all(step.ok for step in steps)
+    if output_format == "json":
+        emit_json(
+            {
+                "ok": ok,
+                "python": sys.executable,
+                "steps": [asdict(step) for step in steps],
+                "modules": sorted(name for name in sys.modules if name.startswith("kehoach.")),
+                "distributions": _distributions(),
+            }
+        )
+    else:
+        for step in steps:
+            say(f"{'[đạt]' if step.ok else '[LỖI]'} {step.what}" + ("" if step.ok else f": {step.problem}"))
+    if not ok:
+        fail("nút «Kiểm tra dữ liệu» chưa dùng được. Hãy cài lại bằng lệnh «kehoach addin install».", exit_codes.USAGE)
+    if output_format != "json":
+        say("Nút «Kiểm tra dữ liệu» dùng được trên máy này.")
+
+
+def self_check() -> list[CheckStep]:
+    """Every step, in order; a step that fails says why and the others still run where they can."""
+    steps = []
+    for what, run in _CHECKS:
+        step = CheckStep(what)
+        try:
+            step.details = run() or {}
+        except BaseException as error:  # an import can raise anything, SystemExit included
+            if isinstance(error, KeyboardInterrupt):
+                raise
+            step.ok, step.problem = False, f"{type(error).__name__}: {error}"
+        steps.append(step)
+    return steps
+
+
+def _check_xlwings() -> dict[str, Any]:
+    import xlwings
+    from kehoach.workbook_templates.vba_project import xlwings_version
+
+    wanted = xlwings_version()
+    if xlwings.__version__ != wanted:
+        raise RuntimeError(f"máy có xlwings {xlwings.__version__}, mô-đun VBA của biểu mẫu cần xlwings {wanted}")
+    return {"xlwings": xlwings.__version__}
+
+
+def _check_modules() -> dict[str, Any]:
+    """Import every module of the button's packages, found where they are installed (nothing listed by hand)."""
+    imported, broken = [], []
+    for package_name in BUTTON_PACKAGES:
+        package = importlib.import_module(package_name)
+        imported.append(package_name)
+        for module in pkgutil.walk_packages(package.__path__, package_name + ".", onerror=broken.append):
+            try:
+                importlib.import_module(module.name)
+                imported.append(module.name)
+            except Exception as error:
+                broken.append(f"{module.name} ({type(error).__name__}: {error})")
+    if broken:
+        raise ImportError("không nạp được " + ", ".join(broken))
+    return {"imported": imported}
+
+
+def _check_entry_points() -> dict[str, Any]:
+    """The Python the buttons run (RunPython in KeHoach.bas): its imports run and the functions it calls exist;
+    none is called, as that needs the workbook that pressed the button."""
+    from kehoach.workbook_templates.vba_project import VBA_DIR
+
+    commands = dict(_COMMAND.findall((VBA_DIR / "KeHoach.bas").read_text(encoding="utf-8")))
+    if not commands:
+        raise RuntimeError("mô-đun VBA KeHoach.bas không có lệnh Python nào cho nút bấm")
+    for command in commands.values():
+        namespace: dict[str, Any] = {}
+        for statement in ast.parse(command).body:
+            if isinstance(statement, ast.Import | ast.ImportFrom):
+                exec(compile(ast.Module([statement], []), "KeHoach.bas", "exec"), namespace)
+            elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+                target = eval(compile(ast.Expression(statement.value.func), "KeHoach.bas", "eval"), namespace)
+                if not callable(target):
+                    raise TypeError(f"«{ast.unparse(statement.value.func)}» không phải là hàm")
+    return {"commands": commands}
+
+
+def _check_workbook() -> dict[str, Any]:
+    """A unit's empty template, built and read as files are, then checked as the button checks a live workbook:
+    the data sheets and the defined names through the engine, and the marks the button would write."""
+    import xlwings  # noqa: F401  (the button imports it before anything else)
+    from kehoach.validators.engine import validate_book
+    from kehoach.validators.marks import checked_fingerprint, marks_for
+    from kehoach.validators.reader import read_workbook
+    from kehoach.validators.registry import all_rules
+    from kehoach.validators.workbook import RawWorkbook
+    from kehoach.workbook_templates import layout as L
+    from kehoach.workbook_templates.builder import build_workbook, workbook_filename
+    from kehoach.workbook_templates.catalog import load_catalog
+    from kehoach.xl_addin import excel  # noqa: F401  (what the button runs; its imports must all work)
+
+    catalog = load_catalog()
+    unit = catalog.units[0]
+    with tempfile.TemporaryDirectory(prefix="kehoach-addin-check-") as tmp:
+        read = read_workbook(build_workbook(catalog, unit, Path(tmp) / workbook_filename(unit)))
+    live = RawWorkbook(read.label, {n: g for n, g in read.sheets.items() if n in L.DATA_SHEETS}, read.names)
+    report = validate_book(live, catalog)
+    if not report.readable:
+        found = "; ".join(finding.message() for finding in report.findings)
+        raise RuntimeError(f"bộ kiểm tra không nhận ra biểu mẫu trống: {found}")
+    marks = marks_for(report, dt.datetime.now().replace(microsecond=0))
+    checked_fingerprint(report.submission)
+    return {
+        "unit": unit.code,
+        "rules": len(all_rules()),
+        "errors": report.errors,
+        "warnings": report.warnings,
+        "marked_cells": len(marks.cells),
+    }
+
+
+_CHECKS: tuple[tuple[str, Callable[[], dict[str, Any] | None]], ...] = (
+    ("xlwings đúng phiên bản của mô-đun VBA trong biểu mẫu", _check_xlwings),
+    ("nạp mọi mô-đun kehoach của nút bấm (" + ", ".join(BUTTON_PACKAGES) + ")", _check_modules),
+    ("lệnh Python của các nút bấm (KeHoach.bas)", _check_entry_points),
+    ("kiểm tra thử một biểu mẫu trống bằng bộ kiểm tra của nút bấm", _check_workbook),
+)
+
+
+def _distributions() -> dict[str, str]:
+    """The installed distributions the loaded modules come from, with their versions."""
+    from importlib.metadata import packages_distributions, version
+
+    loaded = {name.partition(".")[0] for name in sys.modules}
+    found = {dist for top, dists in packages_distributions().items() if top in loaded for dist in dists}
+    return {dist: version(dist) for dist in sorted(found, key=str.lower)}

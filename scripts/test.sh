@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh machine: install everything the tests need, lint, then run pytest.
+# The whole test suite on a fresh machine: install everything the tests need (into .venv, as scripts/setup.sh
+# does), lint, then run pytest with that environment's tools first on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
-python3 -m ruff check .
-python3 -m pytest -q "$@"
+venv=${KEHOACH_VENV:-.venv}
+export PATH="$(cd "$venv/bin" && pwd):$PATH"
+"$venv/bin/python" -m ruff check .
+"$venv/bin/python" -m pytest -q "$@"
