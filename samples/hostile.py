@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import io
 import random
+import re
 import shutil
 import struct
 import unicodedata
@@ -145,6 +146,16 @@ def build_corpus(
         2,
         ("X001",),
         content=_replace_part(data, "xl/sharedStrings.xml", lambda x: _LAUGHS + x.split(b"?>", 1)[1]),
+    )
+    add(
+        "shared-strings-count.xlsx",
+        "sharedStrings.xml declaring 4,000,000,000 strings (calamine reserves room for them before reading any: "
+        "96 GB, and the process aborts)",
+        2,
+        ("X001",),
+        content=_replace_part(
+            data, "xl/sharedStrings.xml", lambda x: re.sub(rb'uniqueCount="[0-9]+"', b'uniqueCount="4000000000"', x)
+        ),
     )
     add("encrypted.xlsx", "a password-encrypted workbook", 2, ("X001",), content=_encrypted(data))
     _value_items(add, catalog, unit, fillings["SKHDT"], directory)

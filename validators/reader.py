@@ -4,15 +4,15 @@ Values come from python-calamine (fast, read-only, never runs macros). What cala
 names and external links (from workbook.xml and its relations), formula cells, error values and DDE formulas
 (from the sheets, validators/sheetscan.py), comes from the package's XML. Before calamine sees a file, the
 sizes every part declares are bounded (calamine's zip reader stops at them), the parts read here are inflated
-under limits that do not trust those sizes, and each sheet's real extent is bounded: a decompression bomb or an
-absurdly large sheet is refused, not read. A file that cannot be read safely raises :class:`UnreadableWorkbook`
-with a Vietnamese reason.
+no further than those sizes and the limits, and each sheet's real extent is bounded: a decompression bomb or an
+absurdly large sheet is refused, not read. The workbook part is found as the standard says (through
+_rels/.rels), in the transitional or the strict namespaces. A file that cannot be read safely raises
+:class:`UnreadableWorkbook` with a Vietnamese reason that says what is wrong and what to do.
 """
 
 from __future__ import annotations
 
 import io
-import posixpath
 import re
 import struct
 import time
@@ -27,7 +27,7 @@ import python_calamine
 from defusedxml import ElementTree
 from kehoach.validators.numbers import format_number
 from kehoach.validators.sheetscan import (
-    MAIN_NAMESPACE,
+    MAIN_NAMESPACES,
     MAX_CELLS,
     MAX_COLUMNS,
     MAX_ELEMENTS,
@@ -45,21 +45,40 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_PART_BYTES = 100 * 1024 * 1024  # one inflated part
 MAX_TOTAL_BYTES = 300 * 1024 * 1024  # all inflated parts
 MAX_MEMBERS = 5000
+BOMB_RATIO = 200  # declared size / compressed size: XML compresses 5-50 times, deflate's ceiling is about 1,030
 TIME_BUDGET = 20.0  # seconds of reading per file
-CALAMINE_READS = ("xl/sharedStrings.xml", "xl/styles.xml")  # parts calamine inflates besides the sheets
+CALAMINE_READS = ("sharedStrings.xml", "styles.xml")  # parts calamine inflates besides the sheets (in its folder)
 CALAMINE_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA"}
 DTD_HEAD = 4096  # bytes at the start of a part searched for a DTD (it comes before the root element)
-VBA_PART = "xl/vbaProject.bin"
+RESAVE = "hãy mở tệp bằng Excel, lưu lại (Tệp > Lưu thành > Sổ làm việc Excel .xlsx) rồi gửi lại"
 
-_NS = {
-    "m": MAIN_NAMESPACE,
-    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
-}
+# Namespaces: a Strict Open XML file (Excel's "Strict Open XML Spreadsheet") spells the main and the relationship
+# namespaces differently; the package's own (relationships parts, content types) are the same.
+RELATIONSHIPS = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships",
+)
+PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+OFFICE_DOCUMENT = tuple(f"{namespace}/officeDocument" for namespace in RELATIONSHIPS)
 _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
 _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
 _RENAMING_FIELDS = {0x7075}  # Info-ZIP Unicode Path: Python's zipfile ignores it, calamine's zip reader does not
 _SHEET_ELEMENT = re.compile(rb"<(?:[^\s/<>:]*+:)*+sheet(?=[\s/>])")
+# The root start tag of the shared strings part (calamine reads the first sst element's uniqueCount and reserves
+# room for that many strings before reading any: 4,000,000,000 aborts the process).
+_ROOT_TAG = re.compile(rb"\s*+<((?:[^\s/<>:!?]++:)?+[^\s/<>:!?]++)([^<>]*+)>")
+_UNIQUE_COUNT = re.compile(rb"""(?:^|\s)uniqueCount\s*+=\s*+(["'])([^"']*+)\1""")
+_DIGITS = re.compile(rb"[0-9]++")
+_OPEN_DOCUMENT = {
+    b"application/vnd.oasis.opendocument.spreadsheet": ("bảng tính OpenDocument", ".ods"),
+    b"application/vnd.oasis.opendocument.text": ("văn bản OpenDocument", ".odt"),
+    b"application/vnd.oasis.opendocument.presentation": ("bản trình chiếu OpenDocument", ".odp"),
+}
+_OTHER_OFFICE = {  # the office document's folder: what the file is
+    "word": "văn bản Word (.docx)",
+    "ppt": "bản trình chiếu PowerPoint (.pptx)",
+    "visio": "bản vẽ Visio",
+}
 
 
 class _Clock:
@@ -92,11 +111,12 @@ def read_workbook(path: Path, budget: float = TIME_BUDGET, work: Work | None = N
             f"không mở được tệp ({error.strerror or error}); tệp có thể đang được chương trình khác mở hoặc khóa",
             f"cannot open the file ({error})",
         ) from error
-    _check_signature(data)
+    _check_signature(data, path)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zipped:
             package = _Package(zipped, clock, work)
-            sheets, names, external = _workbook_parts(package)
+            folder = _workbook_folder(package, path)
+            sheets, names, external = _workbook_parts(package, folder)
             wanted = set(L.DATA_SHEETS)
             sheets = {n: v for n, v in sheets.items() if unicodedata.normalize("NFC", n) in wanted}
             scans = {}
@@ -105,18 +125,33 @@ def read_workbook(path: Path, budget: float = TIME_BUDGET, work: Work | None = N
                     scans[name] = scan_sheet(package.read(part), clock.check, work)
                 except SheetTooLarge as error:
                     raise _too_large(unicodedata.normalize("NFC", name), error) from error
+                except ElementTree.ParseError as error:
+                    raise _broken_xml(part, error) from error
+                except OddSheet as error:
+                    raise UnreadableWorkbook(
+                        f"trang tính '{unicodedata.normalize('NFC', name)}' được viết khác cách Excel viết, có thể "
+                        f"khiến chương trình đọc số liệu khác Excel; {RESAVE}",
+                        f"odd sheet {part}: {error}",
+                    ) from error
             for shared in CALAMINE_READS:
-                if package.has(shared):
-                    package.check_head(shared)
-            vba = package.stored(VBA_PART) if package.has(VBA_PART) else None
+                if package.has(folder + shared):
+                    head = package.check_head(folder + shared)
+                    if shared == "sharedStrings.xml":
+                        _check_shared_strings_head(head, package.member(folder + shared))
+            vba_part = folder + "vbaProject.bin"
+            vba = package.stored(vba_part) if package.has(vba_part) else None
     except (zipfile.BadZipFile, zlib.error, EOFError, struct.error, UnicodeDecodeError) as error:  # also bad names
-        raise UnreadableWorkbook("tệp bị hỏng (không giải nén được)", f"the file is corrupt ({error})") from error
-    except (KeyError, ElementTree.ParseError, OddSheet) as error:  # ParseError: also the fast parser's
-        raise UnreadableWorkbook("cấu trúc tệp Excel bị hỏng", f"the workbook structure is broken ({error})") from error
-    except (ValueError, NotImplementedError, RuntimeError) as error:  # a DOCTYPE or an entity, refused
         raise UnreadableWorkbook(
-            "tệp chứa nội dung XML không an toàn (DOCTYPE, thực thể ngoài)", f"unsafe XML content ({error})"
+            "tệp bị hỏng, không giải nén được (tệp chép hoặc tải về chưa trọn vẹn?); hãy gửi lại tệp gốc",
+            f"the file is corrupt ({error})",
         ) from error
+    except KeyError as error:
+        missing = str(error.args[0]) if error.args else ""
+        raise UnreadableWorkbook(
+            f"tệp Excel thiếu thành phần {missing}; {RESAVE}", f"a part is missing ({error})"
+        ) from error
+    except (ValueError, NotImplementedError, RuntimeError) as error:  # a DOCTYPE or an entity, refused
+        raise _unsafe_xml(str(error)) from error
     try:
         values = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         grids = {}
@@ -140,7 +175,8 @@ def read_workbook(path: Path, budget: float = TIME_BUDGET, work: Work | None = N
             grids[key] = grid
     except (python_calamine.CalamineError, OverflowError, ValueError) as error:  # e.g. a duration past datetime's
         raise _unknown_error_value(scans) or UnreadableWorkbook(
-            "không đọc được dữ liệu trong tệp", f"cannot read the cell values ({error})"
+            f"không đọc được giá trị một số ô trong tệp (chẳng hạn một ô ngày giờ có giá trị quá lớn); {RESAVE}",
+            f"cannot read the cell values ({error})",
         ) from error
     return RawWorkbook(
         label=path.name,
@@ -160,7 +196,8 @@ def _check_size(size: int) -> None:
         )
 
 
-def _check_signature(head: bytes) -> None:
+def _check_signature(head: bytes, path: Path) -> None:
+    """Say what a file that is no zip package is, when its first bytes tell."""
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         if _ENCRYPTED in head:
             raise UnreadableWorkbook(
@@ -172,46 +209,72 @@ def _check_signature(head: bytes) -> None:
             "tệp là định dạng Excel cũ (.xls); hãy mở bằng Excel và lưu lại dạng .xlsx hoặc .xlsm (biểu mẫu chuẩn)",
             "old binary .xls format",
         )
-    if not head.startswith(b"PK"):
-        raise UnreadableWorkbook("tệp không phải là tệp Excel (.xlsx/.xlsm)", "not an .xlsx/.xlsm file")
+    if head.startswith(b"PK"):
+        return
+    start = head[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith(b"%pdf"):
+        what = "tệp PDF"
+    elif b"urn:schemas-microsoft-com:office:spreadsheet" in head[:4096]:
+        what = "bảng tính XML 2003 của Excel"
+    elif start.startswith((b"<html", b"<!doctype html", b"<table")) or b"<html" in start:
+        what = "trang web (HTML) đặt đuôi Excel"
+    elif path.suffix.lower() in (".csv", ".txt"):
+        what = "tệp văn bản (CSV)"
+    else:
+        raise UnreadableWorkbook(
+            "tệp không phải là tệp Excel (.xlsx/.xlsm); hãy gửi biểu mẫu chuẩn đã điền",
+            "not an .xlsx/.xlsm file",
+        )
+    raise UnreadableWorkbook(
+        f"tệp là {what}, không phải sổ làm việc Excel (.xlsx); hãy mở bằng Excel, lưu lại dạng Sổ làm việc "
+        "Excel (.xlsx) rồi gửi lại, hoặc điền vào biểu mẫu chuẩn",
+        f"not an .xlsx file: {what}",
+    )
 
 
 class _Package:
     """The parts of a zip package, inflated on demand under limits that ignore the sizes declared in the zip
-    headers (a bomb may lie about them); parts nobody reads are never inflated."""
+    headers (a bomb may lie about them); parts nobody reads are never inflated. Parts are looked up ignoring
+    ASCII case, as calamine does."""
 
     def __init__(self, package: zipfile.ZipFile, clock: _Clock, work: Work):
         members = package.infolist()
         if len(members) > MAX_MEMBERS:
-            raise UnreadableWorkbook("tệp chứa quá nhiều thành phần", "too many members in the package")
-        self.members = {m.filename: m for m in members}
-        if len({name.lower() for name in self.members}) < len(members):  # calamine looks names up ignoring case
-            raise _odd("duplicate part names")
-        if any("\\" in name for name in self.members):  # calamine reads a backslash as "/": a second name
-            raise _odd("a part name with a backslash")
-        if any(_RENAMING_FIELDS & _extra_field_ids(m.extra) for m in members):  # calamine would rename the part
-            raise _odd("a part renamed by a Unicode path field")
-        if "mimetype" in self.members:
             raise UnreadableWorkbook(
-                "tệp là bảng tính OpenDocument (.ods) đổi đuôi; hãy mở bằng Excel hoặc LibreOffice và lưu lại "
-                "dạng .xlsx",
-                "an OpenDocument spreadsheet renamed to .xlsx",
+                f"tệp chứa quá nhiều thành phần ({format_number(len(members))}, tối đa "
+                f"{format_number(MAX_MEMBERS)}), không phải biểu mẫu chuẩn; {RESAVE}",
+                "too many members in the package",
             )
-        if "xl/workbook.xml" not in self.members:
-            raise UnreadableWorkbook("tệp không phải là bảng tính Excel", "no xl/workbook.xml in the package")
+        self.members = {_fold(m.filename): m for m in members}
+        if len({name.lower() for name in self.members}) < len(members):  # calamine looks names up ignoring case
+            raise _odd("hai thành phần trùng tên, chỉ khác chữ hoa chữ thường", "duplicate part names")
+        if any("\\" in name for name in self.members):  # calamine reads a backslash as "/": a second name
+            raise _odd("tên thành phần có dấu \\", "a part name with a backslash")
+        if any(_RENAMING_FIELDS & _extra_field_ids(m.extra) for m in members):  # calamine would rename the part
+            raise _odd("thành phần được đặt lại tên bằng trường Unicode Path", "a part renamed by a Unicode path field")
         if any(m.flag_bits & 0x1 for m in members):
-            raise UnreadableWorkbook("tệp có thành phần bị mã hóa", "an encrypted zip member")
-        declared = [m.file_size for m in members]
-        if max(declared) > MAX_PART_BYTES or sum(declared) > MAX_TOTAL_BYTES:
-            raise _bomb(max(members, key=lambda m: m.file_size))
+            raise UnreadableWorkbook(
+                "tệp có thành phần bị mã hóa (tệp nén đặt mật khẩu); hãy gửi tệp Excel không đặt mật khẩu",
+                "an encrypted zip member",
+            )
+        total = 0
+        for member in members:
+            total += member.file_size
+            if member.file_size > MAX_PART_BYTES:
+                raise _too_big(member)
+        if total > MAX_TOTAL_BYTES:
+            raise _too_big(max(members, key=lambda m: m.file_size), total)
         self.package, self.clock, self.work = package, clock, work
 
     def has(self, name: str) -> bool:
-        return name in self.members
+        return _fold(name) in self.members
+
+    def member(self, name: str) -> zipfile.ZipInfo:
+        return self.members[_fold(name)]
 
     def read(self, name: str) -> bytes:
         self.clock.check()
-        member = self.members[name]
+        member = self.member(name)
         data = _inflate(
             _compressed(self.package, member), member, MAX_TOTAL_BYTES - self.work.inflated, self.clock, self.work
         )
@@ -222,29 +285,64 @@ class _Package:
         """A part as stored, to inflate later with :func:`_inflate`: the macro project, which only rule S011
         reads (reading values needs none of it)."""
         self.clock.check()
-        member = self.members[name]
+        member = self.member(name)
         return _compressed(self.package, member), member
 
-    def check_head(self, name: str) -> None:
-        """Refuse a DTD at the start of a part that only calamine reads. Its size needs no check here: calamine's
-        zip reader stops at the declared size, which __init__ bounds (see "zip-bomb-lying-strings" in
-        samples/hostile.py)."""
-        member = self.members[name]
+    def check_head(self, name: str) -> bytes:
+        """Refuse a DTD at the start of a part that only calamine reads, and return that start (DTD_HEAD bytes
+        at most). Its size needs no check here: calamine's zip reader stops at the declared size, which __init__
+        bounds (see "zip-bomb-lying-strings" in samples/hostile.py)."""
+        member = self.member(name)
         head = _compressed(self.package, member, 1 << 16)
         if member.compress_type == zipfile.ZIP_DEFLATED:
             head = zlib.decompressobj(-15).decompress(head, DTD_HEAD)
         elif member.compress_type != zipfile.ZIP_STORED:
             raise _foreign_compression(member)
         _refuse_dtd(head, member)
+        return head[:DTD_HEAD]
+
+
+def _fold(name: str) -> str:
+    """A part name as calamine compares them: ASCII letters in lower case."""
+    return name.encode().lower().decode()
+
+
+def _check_shared_strings_head(head: bytes, member: zipfile.ZipInfo) -> None:
+    """Calamine reserves room for as many shared strings as the root element's uniqueCount says before reading
+    any: a count past what the part can hold (a string takes 5 bytes at least, "<si/>") would make it ask for
+    gigabytes and abort the process. The root must open the part, whole within its first DTD_HEAD bytes."""
+    tag = _ROOT_TAG.match(head, _prologue_end(head))
+    if tag is None or tag.group(1).rpartition(b":")[2] != b"sst":
+        raise _odd("phần chuỗi dùng chung (sharedStrings.xml) không bắt đầu bằng phần tử sst", "odd shared strings")
+    most = max(member.file_size // 5, MAX_CELLS)
+    for _quote, value in _UNIQUE_COUNT.findall(tag.group(2)):
+        if any(len(digits) > 15 or int(digits) > most for digits in _DIGITS.findall(value)):
+            raise UnreadableWorkbook(
+                f"tệp khai báo số chuỗi ký tự ({value.decode(errors='replace')[:30]}) vượt xa số chuỗi thực có "
+                f"trong tệp (tệp bị hỏng hoặc cố ý làm sai để gây hại); {RESAVE}",
+                f"uniqueCount {value[:30]!r} in {member.filename}",
+            )
+
+
+def _prologue_end(xml: bytes) -> int:
+    """Where the part's byte-order mark and XML declaration, if any, end."""
+    start = 3 if xml.startswith(b"\xef\xbb\xbf") else 0
+    return xml.find(b"?>") + 2 if xml.startswith(b"<?xml", start) else start
 
 
 def _refuse_dtd(data: bytes, member: zipfile.ZipInfo) -> None:
     """A DTD comes before the root element, in the first DTD_HEAD bytes; OOXML never declares one. The one-byte
     test runs first: it is memchr fast, and "!" is rare at the head of a part."""
     if data.find(b"!", 0, DTD_HEAD) != -1 and (b"<!DOCTYPE" in data[:DTD_HEAD] or b"<!ENTITY" in data[:DTD_HEAD]):
-        raise UnreadableWorkbook(
-            "tệp chứa nội dung XML không an toàn (DOCTYPE, thực thể ngoài)", f"DTD in {member.filename}"
-        )
+        raise _unsafe_xml(f"DTD in {member.filename}")
+
+
+def _unsafe_xml(reason_en: str) -> UnreadableWorkbook:
+    return UnreadableWorkbook(
+        "tệp chứa khai báo XML không an toàn (DOCTYPE, thực thể), điều Excel không bao giờ viết: tệp có thể đã bị "
+        "sửa để gây hại nên không được đọc; hãy gửi lại tệp lưu trực tiếp từ Excel",
+        f"unsafe XML content ({reason_en})",
+    )
 
 
 def _compressed(package: zipfile.ZipFile, member: zipfile.ZipInfo, most: int | None = None) -> bytes:
@@ -258,11 +356,12 @@ def _compressed(package: zipfile.ZipFile, member: zipfile.ZipInfo, most: int | N
 
 
 def _inflate(raw: bytes, member: zipfile.ZipInfo, room: int, clock: _Clock, work: Work | None = None) -> bytes:
-    """A part's bytes from its stored ``raw`` bytes, refusing more than ``room`` (or MAX_PART_BYTES) whatever the
-    zip headers claim, as soon as that much has come out; raises UnreadableWorkbook or zipfile.BadZipFile. The
-    bytes inflated are added to ``work`` as they come."""
+    """A part's bytes from its stored ``raw`` bytes. Inflating stops as soon as more comes out than the zip
+    headers declare (calamine's reader stops there too: more means a corrupt or crafted file), than ``room`` or
+    than MAX_PART_BYTES; raises UnreadableWorkbook or zipfile.BadZipFile. The bytes inflated are added to ``work``
+    as they come."""
     work = Work() if work is None else work
-    limit = min(MAX_PART_BYTES, room)
+    limit = min(MAX_PART_BYTES, room, member.file_size)
     if member.compress_type == zipfile.ZIP_STORED:
         data = raw
         work.inflated += len(data)
@@ -275,12 +374,18 @@ def _inflate(raw: bytes, member: zipfile.ZipInfo, room: int, clock: _Clock, work
             work.inflated += len(chunk)
             chunks.append(chunk)
             if size > limit or inflater.unconsumed_tail:
-                raise _bomb(member)
+                break
         data = b"".join(chunks)
     else:
         raise _foreign_compression(member)
     if len(data) > limit:
-        raise _bomb(member)
+        if limit == member.file_size:
+            raise UnreadableWorkbook(
+                f"thành phần {member.filename} giải nén ra nhiều hơn kích thước khai báo trong tệp nén (tệp bị hỏng "
+                "hoặc bị làm sai có chủ ý, như một bom giải nén), nên không được đọc; hãy gửi lại tệp lưu từ Excel",
+                f"{member.filename} inflates past its declared size",
+            )
+        raise _too_big(member, work.inflated)
     if zlib.crc32(data) != member.CRC:
         raise zipfile.BadZipFile(f"bad CRC for {member.filename}")
     return data
@@ -299,60 +404,169 @@ def _inflater(raw: bytes, member: zipfile.ZipInfo, budget: float) -> Callable[[]
 
 
 def _foreign_compression(member: zipfile.ZipInfo) -> UnreadableWorkbook:
-    return UnreadableWorkbook("tệp dùng kiểu nén không phải của Excel", f"compression {member.compress_type}")
-
-
-def _bomb(member: zipfile.ZipInfo) -> UnreadableWorkbook:
     return UnreadableWorkbook(
-        "tệp có thành phần giải nén ra quá lớn (nghi là bom giải nén)", f"decompression bomb ({member.filename})"
+        f"tệp dùng kiểu nén không phải của Excel (kiểu {member.compress_type}); {RESAVE}",
+        f"compression {member.compress_type}",
     )
 
 
-def _workbook_parts(package: _Package) -> tuple[dict[str, tuple[str, bool]], dict[str, str], list[str]]:
-    """Sheet name -> (XML part, hidden); the workbook-level defined names; external link targets."""
-    workbook_xml, rels_xml = package.read("xl/workbook.xml"), package.read("xl/_rels/workbook.xml.rels")
-    workbook, rels = _parse_xml(workbook_xml), _parse_xml(rels_xml)
-    targets = {r.get("Id"): r.get("Target") for r in rels.findall("rel:Relationship", _NS)}
-    listed = workbook.findall("m:sheets/m:sheet", _NS)
+def _megabytes(size: int) -> str:
+    return format_number(round(size / (1024 * 1024), 1)) + " MB"
+
+
+def _too_big(member: zipfile.ZipInfo, total: int | None = None) -> UnreadableWorkbook:
+    """A part (or all of them) larger than the limits, as declared or as inflated. A bomb only if the ratio of the
+    declared size to the compressed one is one no spreadsheet has."""
+    ratio = member.file_size / max(member.compress_size, 1)
+    if ratio > BOMB_RATIO:
+        return UnreadableWorkbook(
+            f"thành phần {member.filename} khai báo giải nén ra {_megabytes(member.file_size)} từ "
+            f"{_megabytes(member.compress_size)} (gấp {format_number(round(ratio))} lần, không tệp Excel thật nào "
+            "nén được như vậy): nghi là bom giải nén, tệp không được đọc",
+            f"decompression bomb ({member.filename}, ratio {ratio:.0f})",
+        )
+    if total is None:
+        what = f"thành phần {member.filename} quá lớn ({_megabytes(member.file_size)} khi giải nén"
+        limit = MAX_PART_BYTES
+    else:
+        what = f"các thành phần của tệp quá lớn (tổng cộng {_megabytes(total)} khi giải nén"
+        limit = MAX_TOTAL_BYTES
+    return UnreadableWorkbook(
+        f"{what}, tối đa {_megabytes(limit)}); biểu mẫu chuẩn chỉ vài trăm KB: hãy xóa dữ liệu, hình ảnh hoặc "
+        "trang tính thừa rồi gửi lại",
+        f"parts too large ({member.filename}, {member.file_size} bytes, total {total})",
+    )
+
+
+def _workbook_folder(package: _Package, path: Path) -> str:
+    """The folder of the workbook part ("xl/" as a rule), found as the standard and calamine find it: through the
+    package relationship of type officeDocument. Calamine then reads workbook.xml and its relations from that
+    folder, whatever the relationship's file name: another name is refused. A package that is no spreadsheet
+    is named."""
+    if package.has("mimetype"):
+        mimetype = package.read("mimetype").strip()
+        kind, suffix = _OPEN_DOCUMENT.get(mimetype, ("tài liệu OpenDocument", ".od?"))
+        if path.suffix.lower() == suffix:
+            what = f"tệp là {kind} ({suffix}, của LibreOffice/OpenOffice), không phải sổ làm việc Excel"
+        else:
+            what = f"tệp là {kind} ({suffix}) đặt đuôi {path.suffix or '(không đuôi)'}, không phải sổ làm việc Excel"
+        if suffix == ".ods":
+            advice = "hãy mở bằng LibreOffice Calc hoặc Excel, lưu lại dạng Sổ làm việc Excel (.xlsx) rồi gửi lại"
+        else:
+            advice = "hãy gửi biểu mẫu chuẩn (.xlsx) đã điền"
+        raise UnreadableWorkbook(f"{what}; {advice}", f"an OpenDocument file ({mimetype!r})")
+    if not package.has("_rels/.rels"):
+        if package.has("xl/workbook.bin"):
+            raise _xlsb()
+        if package.has("xl/workbook.xml"):
+            raise KeyError("_rels/.rels")
+        raise UnreadableWorkbook(
+            "tệp là một tệp nén (zip) chứ không phải sổ làm việc Excel; nếu biểu mẫu nằm trong tệp nén, hãy giải nén "
+            "rồi gửi tệp .xlsx",
+            "a zip archive without _rels/.rels",
+        )
+    relationships = _parse_xml(package.read("_rels/.rels"), "_rels/.rels")
+    # Calamine takes the last relationship whose type ends so, in any namespace.
+    targets = [
+        (element.get("Type") or "", element.get("Target") or "")
+        for element in relationships.iter()
+        if element.tag.rpartition("}")[2] == "Relationship"
+        and (element.get("Type") or "").endswith("/relationships/officeDocument")
+    ]
+    if len(targets) != 1 or targets[0][0] not in OFFICE_DOCUMENT or not targets[0][1]:
+        raise _odd(
+            "phần mô tả gói (_rels/.rels) không chỉ ra đúng một sổ làm việc",
+            f"office document relationships: {targets}",
+        )
+    target = targets[0][1]
+    part = target[1:] if target.startswith("/") else target
+    folder, _, name = part.rpartition("/")
+    folder = folder + "/" if folder else ""
+    if "/." in "/" + part or "//" in part or "&" in part or "\\" in part:
+        raise _odd(f"đường dẫn sổ làm việc bất thường ({target})", f"office document target {target!r}")
+    top = _fold(part).partition("/")[0]
+    if _fold(name).endswith(".bin"):
+        raise _xlsb()
+    if top in _OTHER_OFFICE:
+        raise UnreadableWorkbook(
+            f"tệp là {_OTHER_OFFICE[top]}, không phải sổ làm việc Excel; hãy gửi biểu mẫu chuẩn (.xlsx) đã điền",
+            f"not a workbook: {target}",
+        )
+    if _fold(name) != "workbook.xml":
+        raise UnreadableWorkbook(
+            f"phần chính của sổ làm việc mang tên khác thường ({part}), chương trình chưa đọc được; {RESAVE}",
+            f"the workbook part is {part!r}, not workbook.xml",
+        )
+    if not package.has(part):
+        raise KeyError(part)
+    return folder
+
+
+def _xlsb() -> UnreadableWorkbook:
+    return UnreadableWorkbook(
+        "tệp là Sổ làm việc nhị phân Excel (.xlsb), chương trình chỉ đọc dạng .xlsx; hãy mở bằng Excel, chọn "
+        "Tệp > Lưu thành > Sổ làm việc Excel (.xlsx) rồi gửi lại",
+        "an Excel binary workbook (.xlsb)",
+    )
+
+
+def _workbook_parts(package: _Package, folder: str) -> tuple[dict[str, tuple[str, bool]], dict[str, str], list[str]]:
+    """Sheet name -> (XML part, hidden); the workbook-level defined names; external link targets. The workbook
+    and its relations are where calamine reads them: workbook.xml and _rels/workbook.xml.rels in ``folder``."""
+    workbook_xml = package.read(folder + "workbook.xml")
+    rels_xml = package.read(folder + "_rels/workbook.xml.rels")
+    workbook = _parse_xml(workbook_xml, folder + "workbook.xml")
+    rels = _parse_xml(rels_xml, folder + "_rels/workbook.xml.rels")
+    namespace = workbook.tag[1:].rpartition("}")[0] if workbook.tag.startswith("{") else ""
+    if namespace not in MAIN_NAMESPACES or workbook.tag.rpartition("}")[2] != "workbook":
+        raise _odd(f"phần sổ làm việc có gốc lạ ({workbook.tag[:120]})", f"workbook root {workbook.tag!r}")
+    main = {"m": namespace, "rel": PACKAGE_RELATIONSHIPS}
+    targets = {r.get("Id"): r.get("Target") for r in rels.findall("rel:Relationship", main)}
+    listed = workbook.findall("m:sheets/m:sheet", main)
     _check_sheet_list(workbook_xml, rels_xml, listed)
     sheets = {}
     for sheet in listed:
-        target = targets.get(sheet.get(f"{{{_NS['r']}}}id"))
+        target = targets.get(next(value for key, value in sheet.attrib.items() if key.rpartition("}")[2] == "id"))
         if not target or not sheet.get("name"):
-            raise _odd("a sheet without a name or a part")
-        part = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+            raise _odd("một trang tính thiếu tên hoặc thiếu phần nội dung", "a sheet without a name or a part")
+        part = target.lstrip("/") if target.startswith("/") else folder + target
         if "/." in part or "//" in part:  # calamine takes "." and ".." literally, Excel not
-            raise _odd(f"a sheet part named with dot segments: {target}")
+            raise _odd(f"đường dẫn trang tính bất thường ({target})", f"a sheet part named with dot segments: {target}")
         sheets[sheet.get("name")] = (part, sheet.get("state") in ("hidden", "veryHidden"))
     names = {
         d.get("name"): (d.text or "")
-        for d in workbook.findall("m:definedNames/m:definedName", _NS)
+        for d in workbook.findall("m:definedNames/m:definedName", main)
         if d.get("localSheetId") is None
     }
     external = []
+    links = _fold(folder + "externalLinks/_rels/")
     for name in package.members:
-        if name.startswith("xl/externalLinks/_rels/"):
-            rel = _parse_xml(package.read(name))
-            external += [r.get("Target") or "" for r in rel.findall("rel:Relationship", _NS)]
+        if name.startswith(links):
+            rel = _parse_xml(package.read(name), name)
+            external += [r.get("Target") or "" for r in rel.findall("rel:Relationship", main)]
     return sheets, names, external
 
 
 def _check_sheet_list(workbook_xml: bytes, rels_xml: bytes, listed: list) -> None:
     """The sheets calamine opens must be the ones scanned here. Calamine finds sheet elements by their local name
-    in any namespace, takes the first of a name, reads the literal attribute r:id (or relationships:id) and the
-    relations' Target unescaped; so anything that could make it and an XML parser disagree is refused."""
-    relationships = f'xmlns:r="{_NS["r"]}"'.encode()
+    in any namespace and takes the first of a name; it reads the relationship id from the attribute whose local
+    name is id (older versions: the literal r:id or relationships:id) and the relations' Target unescaped. So
+    every sheet must carry exactly one attribute named id, in a relationships namespace (declared wherever the
+    writer likes: openpyxl with lxml declares it on each sheet), and anything else that could make calamine and
+    an XML parser disagree is refused."""
     names = [sheet.get("name") for sheet in listed]
-    if (
-        len(_SHEET_ELEMENT.findall(workbook_xml)) != len(listed)
-        or len(set(names)) != len(names)
-        or workbook_xml.count(b"xmlns:r=") != 1
-        or relationships not in workbook_xml
-        or b"relationships:id" in workbook_xml
-        or any(sum(key.rpartition("}")[2] == "id" for key in sheet.attrib) != 1 for sheet in listed)
-        or b"&" in rels_xml
-    ):
-        raise _odd("a sheet list calamine could read otherwise")
+    if len(_SHEET_ELEMENT.findall(workbook_xml)) != len(listed):
+        raise _odd("danh sách trang tính có phần tử sheet ngoài chỗ", "sheet elements outside the sheet list")
+    if len(set(names)) != len(names):
+        raise _odd("hai trang tính trùng tên", "two sheets of the same name")
+    for sheet in listed:
+        ids = [key for key in sheet.attrib if key.rpartition("}")[2] == "id"]
+        if len(ids) != 1 or ids[0][1:].rpartition("}")[0] not in RELATIONSHIPS:
+            raise _odd(
+                f"trang tính '{sheet.get('name')}' không chỉ rõ phần nội dung của nó", f"sheet ids {ids} in the list"
+            )
+    if b"&" in rels_xml:
+        raise _odd("danh sách quan hệ của sổ làm việc có ký tự thoát", "escapes in the workbook relations")
 
 
 def _unknown_error_value(scans: dict[str, SheetScan]) -> UnreadableWorkbook | None:
@@ -377,21 +591,34 @@ def _extra_field_ids(extra: bytes) -> set[int]:
     return ids
 
 
-def _odd(reason_en: str) -> UnreadableWorkbook:
-    return UnreadableWorkbook("cấu trúc tệp bất thường, không phải cách Excel lưu tệp", reason_en)
+def _odd(what: str, reason_en: str) -> UnreadableWorkbook:
+    """A package written otherwise than Excel writes one, where calamine could read something else than Excel:
+    refused, saying what is odd; saving it again from Excel writes it the usual way."""
+    return UnreadableWorkbook(f"cấu trúc tệp bất thường ({what}); {RESAVE}", reason_en)
 
 
-def _parse_xml(data: bytes) -> FastElementTree.Element:
+def _parse_xml(data: bytes, part: str) -> FastElementTree.Element:
     """Parse a small XML part with the C parser, twice as fast as defusedxml's Python one, and as safe: the text
     is decoded here, so the parser reads it as UTF-8 whatever its declaration says, and a text without
     "<!DOCTYPE" can declare no entity. Another encoding (never written by Excel) goes to defusedxml."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return ElementTree.fromstring(data)
-    if "<!DOCTYPE" in text:
-        raise ValueError("DOCTYPE in an OOXML part")
-    return FastElementTree.fromstring(text)
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return ElementTree.fromstring(data)
+        if "<!DOCTYPE" in text:
+            raise ValueError("DOCTYPE in an OOXML part")
+        return FastElementTree.fromstring(text)
+    except ElementTree.ParseError as error:  # also the C parser's
+        raise _broken_xml(part, error) from error
+
+
+def _broken_xml(part: str, error: ElementTree.ParseError) -> UnreadableWorkbook:
+    line, column = getattr(error, "position", (0, 0))
+    return UnreadableWorkbook(
+        f"nội dung XML của thành phần {part} trong tệp bị hỏng (dòng {line}, cột {column}); {RESAVE}",
+        f"broken XML in {part} ({error})",
+    )
 
 
 def _too_large(sheet: str, error: SheetTooLarge) -> UnreadableWorkbook:

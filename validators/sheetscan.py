@@ -83,7 +83,8 @@ _CELL = (
 )
 _ROW = rb"<row(?:" + _ATTRIBUTE + rb")*+(?:/>|>(?:" + _CELL + rb")*+</row>)"
 _PLAIN_SHEET_DATA = re.compile(rb"<sheetData(?:/>|>(?:" + _ROW + rb")*+</sheetData>)")
-_PLAIN_ROOT = f'<worksheet xmlns="{MAIN_NAMESPACE}"'.encode()  # as Excel, LibreOffice and XlsxWriter begin it
+# As Excel, LibreOffice and XlsxWriter begin a sheet (Excel's Strict Open XML files with the strict namespace).
+_PLAIN_ROOTS = tuple(f'<worksheet xmlns="{namespace}"'.encode() for namespace in MAIN_NAMESPACES)
 _FORMULA_CELL = re.compile(rb'<c r="([A-Z]++[0-9]++)"[^<>]*+><f\b([^<>]*+)>')  # and the formula's attributes
 _FORMULA_TEXT = re.compile(_FORMULA_CELL.pattern + rb"([^<]*+)")  # and the formula itself
 _SHARED = re.compile(rb'\bt="shared"')
@@ -197,7 +198,8 @@ def _sheet_data(xml: bytes) -> bytes | None:
         return b"" if b"\x00" not in xml[:4] and not xml.startswith((b"\xff\xfe", b"\xfe\xff")) else None
     root = xml.find(b"<", prologue_end)
     # No other default namespace in the root or in an element around sheetData, which would move it elsewhere.
-    if not xml.startswith(_PLAIN_ROOT, root) or xml.find(b'xmlns="', root + len(_PLAIN_ROOT), start) != -1:
+    plain_root = next((r for r in _PLAIN_ROOTS if xml.startswith(r, root)), None)
+    if plain_root is None or xml.find(b'xmlns="', root + len(plain_root), start) != -1:
         return None
     cells_part = xml[start - 1 : xml.find(b">", end) + 1]
     return cells_part if _PLAIN_SHEET_DATA.fullmatch(cells_part) else None
