@@ -157,6 +157,14 @@ def build_corpus(
             data, "xl/sharedStrings.xml", lambda x: re.sub(rb'uniqueCount="[0-9]+"', b'uniqueCount="4000000000"', x)
         ),
     )
+    add(
+        "many-merges.xlsx",
+        "an indicator sheet with 3,900,000 merged ranges, in 300 KB (calamine hands them to Python as tuples: "
+        "1 GB of memory)",
+        2,
+        ("X001",),
+        content=_replace_part(data, INDICATOR_PART, lambda x: _merges(x, 3_900_000)),
+    )
     add("encrypted.xlsx", "a password-encrypted workbook", 2, ("X001",), content=_encrypted(data))
     _value_items(add, catalog, unit, fillings["SKHDT"], directory)
     _structure_items(add, catalog, fillings, directory)
@@ -334,6 +342,13 @@ def _huge_sheet(data: bytes, rows: int) -> bytes:
         b'openxmlformats.org/spreadsheetml/2006/main"><sheetData>' + body + b"</sheetData></worksheet>"
     )
     return _replace_part(data, target, lambda _: sheet)
+
+
+def _merges(xml: bytes, count: int) -> bytes:
+    """The sheet with its merged ranges replaced by ``count`` of them."""
+    xml = re.sub(rb"<mergeCells\b[^>]*>.*?</mergeCells>", b"", xml, flags=re.S)
+    merges = b'<mergeCells count="%d">' % count + b'<mergeCell ref="A1:B2"/>' * count + b"</mergeCells>"
+    return xml.replace(b"</sheetData>", b"</sheetData>" + merges, 1)
 
 
 def _encrypted(data: bytes) -> bytes:

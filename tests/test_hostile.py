@@ -54,6 +54,7 @@ GIANTS = {  # file: (most bytes inflated, most elements parsed) before the refus
     "million-rows.xlsx": (60 * 1024 * 1024, 3 * (MAX_ROWS + 1) + 2),  # the sheet is inflated, its rows not all read
     "billion-laughs.xlsx": (SMALL_PARTS, 0),
     "shared-strings-count.xlsx": (SMALL_PARTS, 0),  # refused from the head of the part, before calamine reserves
+    "many-merges.xlsx": (100 * 1024 * 1024, 0),  # the sheet (97 MB) inflated; its merged ranges counted, not read
     "far-cell.xlsx": (SMALL_PARTS, 10_000),  # the indicator sheet (3,000 elements) parsed up to the cell at its end
 }
 

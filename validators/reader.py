@@ -31,6 +31,7 @@ from kehoach.validators.sheetscan import (
     MAX_CELLS,
     MAX_COLUMNS,
     MAX_ELEMENTS,
+    MAX_MERGES,
     MAX_ROWS,
     OddSheet,
     SheetScan,
@@ -632,6 +633,11 @@ def _too_large(sheet: str, error: SheetTooLarge) -> UnreadableWorkbook:
         reason = (
             f"trang tính '{sheet}' có dữ liệu ở ô {error.cell}, vượt giới hạn {limit} {lines} của biểu mẫu; "
             f"hãy xóa dữ liệu ở các {where}, lưu lại rồi gửi lại"
+        )
+    elif error.limit == "merges":
+        reason = (
+            f"trang tính '{sheet}' có hơn {format_number(MAX_MERGES)} vùng gộp ô, không phải biểu mẫu chuẩn; hãy bỏ "
+            "gộp các ô thừa (Trang đầu > Gộp và Căn giữa) hoặc điền vào biểu mẫu chuẩn rồi gửi lại"
         )
     else:
         what = f"{format_number(MAX_CELLS)} ô" if error.limit == "cells" else f"{format_number(MAX_ELEMENTS)} phần tử"

@@ -30,6 +30,7 @@ from kehoach.validators.workbook import a1
 MAX_ROWS = 20_000  # the standard workbook has a few hundred rows; a sheet beyond these is not one of ours
 MAX_COLUMNS = 500  # both limits are also spelled out in the patterns _ROW_NUMBER and _COLUMN
 MAX_CELLS = 1_000_000
+MAX_MERGES = 20_000  # merged ranges: calamine hands each to Python as nested tuples (4 million took 1 GB)
 MAX_ELEMENTS = 4 * MAX_CELLS  # XML elements parsed in one workbook on the strict road (a cell has two or three)
 MAX_DEPTH = 64  # a worksheet's elements nest a few levels deep
 MAIN_NAMESPACE = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -105,7 +106,8 @@ _NUMBER = re.compile(r"[0-9]{1,9}")
 
 class SheetTooLarge(Exception):
     """The sheet's cells reach beyond MAX_ROWS, MAX_COLUMNS or MAX_CELLS, or its part holds more than MAX_ELEMENTS
-    elements. ``limit`` names the limit crossed ("rows", "columns", "cells", "elements"), ``cell`` the first cell
+    elements, or more than MAX_MERGES merged ranges. ``limit`` names the limit crossed ("rows", "columns", "cells",
+    "elements", "merges"), ``cell`` the first cell
     found beyond it (when one is known), ``elements`` how many elements had been parsed when the scan gave up."""
 
     def __init__(self, limit: str, elements: int = 0, cell: str | None = None):
@@ -138,6 +140,10 @@ def scan_sheet(xml: bytes, check_time: Callable[[], None], work: Work | None = N
     """Formula, error and DDE cells of a worksheet part; raises SheetTooLarge or OddSheet (see the module)."""
     check_time()
     work = Work() if work is None else work
+    # Every spelling of a merged range's element holds the bytes "mergeCell" not followed by "s" (its container's
+    # are "mergeCells"): Excel writes one such tag a range (<mergeCell ref="A1:B2"/>), other spellings two.
+    if xml.count(b"mergeCell") - xml.count(b"mergeCells") > MAX_MERGES:
+        raise SheetTooLarge("merges")
     cells_part = _sheet_data(xml)
     if cells_part is None:
         return _scan_parsed(xml, check_time, work)
