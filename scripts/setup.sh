@@ -5,14 +5,14 @@
 #   bash scripts/setup.sh          the tool itself: .venv/bin/kehoach
 #   bash scripts/setup.sh --test   also what the tests need: LibreOffice (formula recalculation),
 #                                  poppler (PDF to PNG), fonts, and the test Python packages
-# Environment: PYTHON, the interpreter that creates the environment (default python3, installed with apt when
-# missing); KEHOACH_VENV, where the environment goes (default .venv in the repository).
+# Environment: KEHOACH_PYTHON, the interpreter that creates the environment (default python3, installed with
+# apt when missing); KEHOACH_VENV, where the environment goes (default .venv in the repository).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_test=no
 [ "${1:-}" = "--test" ] && want_test=yes
-python=${PYTHON:-python3}
+python=${KEHOACH_PYTHON:-python3}
 venv=${KEHOACH_VENV:-.venv}
 
 say() { echo "setup: $*" >&2; }

@@ -299,7 +299,7 @@ def test_setup_installs_into_its_own_environment_when_the_system_python_refuses_
     shim.write_text(_EXTERNALLY_MANAGED.format(log=log, python=sys.executable))
     shim.chmod(0o755)
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
-    env |= {"PYTHON": str(shim), "KEHOACH_VENV": str(env_dir), "PIP_NO_DEPS": "1"}
+    env |= {"KEHOACH_PYTHON": str(shim), "KEHOACH_VENV": str(env_dir), "PIP_NO_DEPS": "1"}
     run = subprocess.run(["bash", "scripts/setup.sh"], cwd=REPO, env=env, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert "đang tạo môi trường ảo" in run.stderr
