@@ -47,25 +47,27 @@ def test_every_corpus_file_gets_its_exit_code_rules_and_a_message(corpus: Corpus
         assert all(f["message"] for f in entry["findings"])
 
 
-GIANTS = {  # file: (most bytes inflated, most elements parsed) before the refusal
-    "zip-bomb.xlsx": (0, 0),  # refused from the sizes declared in the zip directory
-    "zip-bomb-lying.xlsx": (SMALL_PARTS, 0),  # inflating stops one byte past the size declared (10 KiB)
-    "zip-bomb-lying-strings.xlsx": (SMALL_PARTS, 0),  # calamine's reader stops at the (small) declared size
-    "million-rows.xlsx": (60 * 1024 * 1024, 3 * (MAX_ROWS + 1) + 2),  # the sheet is inflated, its rows not all read
-    "billion-laughs.xlsx": (SMALL_PARTS, 0),
-    "shared-strings-count.xlsx": (SMALL_PARTS, 0),  # refused from the head of the part, before calamine reserves
-    "many-merges.xlsx": (100 * 1024 * 1024, 0),  # the sheet (97 MB) inflated; its merged ranges counted, not read
-    "far-cell.xlsx": (SMALL_PARTS, 10_000),  # the indicator sheet (3,000 elements) parsed up to the cell at its end
+GIANTS = {  # file: (most bytes inflated, most elements parsed) before the refusal, and what the refusal says
+    "zip-bomb.xlsx": (0, 0, "nghi là bom giải nén"),  # refused from the sizes declared in the zip directory
+    # Inflating stops one byte past the size declared (10 KiB), where calamine's reader stops too.
+    "zip-bomb-lying.xlsx": (SMALL_PARTS, 0, "sheet3.xml giải nén ra nhiều hơn kích thước khai báo"),
+    "zip-bomb-lying-strings.xlsx": (SMALL_PARTS, 0, "sharedStrings.xml giải nén ra nhiều hơn kích thước khai báo"),
+    "million-rows.xlsx": (60 * 1024 * 1024, 3 * (MAX_ROWS + 1) + 2, "có dữ liệu ở ô A20001"),  # not all rows read
+    "billion-laughs.xlsx": (SMALL_PARTS, 0, "không an toàn (DOCTYPE"),
+    "shared-strings-count.xlsx": (SMALL_PARTS, 0, "khai báo số chuỗi ký tự (4000000000)"),  # before calamine reserves
+    "many-merges.xlsx": (100 * 1024 * 1024, 0, "hơn 20.000 vùng gộp ô"),  # the sheet inflated, its merges counted
+    "far-cell.xlsx": (SMALL_PARTS, 10_000, "có dữ liệu ở ô XFD1048576"),  # the sheet (3,000 elements) parsed
 }
 
 
 @pytest.mark.parametrize("name", GIANTS)
 def test_bombs_and_giants_are_refused_after_bounded_work(corpus: Corpus, name: str) -> None:
     """The reader counts its work as it goes; a refusal must come at the limit, not after reading the rest."""
-    most_inflated, most_elements = GIANTS[name]
+    most_inflated, most_elements, message = GIANTS[name]
     work = Work()
-    with pytest.raises(UnreadableWorkbook):
+    with pytest.raises(UnreadableWorkbook) as refused:
         read_workbook(corpus.directory / name, work=work)
+    assert message in refused.value.reason
     assert work.inflated <= most_inflated and work.elements <= most_elements, work
 
 
