@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,9 +46,7 @@ def merge(inbox: Path, master: Path, deadline: dt.datetime | None, output_format
     from kehoach.master.merge import merge as run_merge
 
     try:
-        with click.progressbar(
-            length=1, label="Đang kiểm tra và tổng hợp", file=click.get_text_stream("stderr"), show_pos=True
-        ) as bar:
+        with click.progressbar(length=1, label="Đang kiểm tra và tổng hợp", file=sys.stderr, show_pos=True) as bar:
 
             def progress(done: int, total: int) -> None:
                 bar.length = total

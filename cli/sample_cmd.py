@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -32,7 +33,7 @@ def sample(out_dir: Path, seed: int, units: tuple[str, ...], output_format: str)
     fillings = generate_all(catalog, seed, list(units) or None)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    with click.progressbar(fillings.items(), label="Đang tạo số liệu mẫu", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(fillings.items(), label="Đang tạo số liệu mẫu", file=sys.stderr) as bar:
         for code, filling in bar:
             unit = catalog.unit(code)
             written.append((code, write_submission(catalog, unit, filling, out_dir / f"{unit.file_stem}.xlsx")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -49,9 +50,7 @@ def build(out_dir: Path, units: tuple[str, ...], output_format: str) -> None:
         fail(f"không có đơn vị mã {', '.join(unknown)} trong danh mục.", exit_codes.USAGE)
     codes = list(units) or [u.code for u in catalog.units]
     try:
-        with click.progressbar(
-            length=len(codes), label="Đang tạo biểu mẫu", file=click.get_text_stream("stderr")
-        ) as bar:
+        with click.progressbar(length=len(codes), label="Đang tạo biểu mẫu", file=sys.stderr) as bar:
             built = build_all(out_dir, codes, catalog, progress=lambda _unit: bar.update(1))
     except OSError as error:
         fail(f"không ghi được vào thư mục {out_dir}: {error.strerror or error}.", exit_codes.USAGE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import groupby
@@ -62,7 +63,7 @@ def validate(files: tuple[Path, ...], output_format: str, annotate_dir: Path | N
 
     if output_format == "json":
         with click.progressbar(
-            checked(), length=len(files), label="Đang kiểm tra", file=click.get_text_stream("stderr"), show_pos=True
+            checked(), length=len(files), label="Đang kiểm tra", file=sys.stderr, show_pos=True
         ) as bar:
             emit_json_list("files", (_file_json(path, report, lang) for path, report in bar))
     else:  # each file's block is its progress
