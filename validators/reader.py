@@ -67,7 +67,7 @@ _RENAMING_FIELDS = {0x7075}  # Info-ZIP Unicode Path: Python's zipfile ignores i
 _SHEET_ELEMENT = re.compile(rb"<(?:[^\s/<>:]*+:)*+sheet(?=[\s/>])")
 # The root start tag of the shared strings part (calamine reads the first sst element's uniqueCount and reserves
 # room for that many strings before reading any: 4,000,000,000 aborts the process).
-_ROOT_TAG = re.compile(rb"\s*+<((?:[^\s/<>:!?]++:)?+[^\s/<>:!?]++)([^<>]*+)>")
+_ROOT_TAG = re.compile(rb"(?:\s*+<!--.*?-->)*+\s*+<((?:[^\s/<>:!?]++:)?+[^\s/<>:!?]++)([^<>]*+)>", re.S)
 _UNIQUE_COUNT = re.compile(rb"""(?:^|\s)uniqueCount\s*+=\s*+(["'])([^"']*+)\1""")
 _DIGITS = re.compile(rb"[0-9]++")
 _OPEN_DOCUMENT = {
@@ -249,10 +249,10 @@ class _Package:
                 "too many members in the package",
             )
         self.members = {_fold(m.filename): m for m in members}
-        if len({name.lower() for name in self.members}) < len(members):  # calamine looks names up ignoring case
-            raise _odd("hai thành phần trùng tên, chỉ khác chữ hoa chữ thường", "duplicate part names")
-        if any("\\" in name for name in self.members):  # calamine reads a backslash as "/": a second name
-            raise _odd("tên thành phần có dấu \\", "a part name with a backslash")
+        # Calamine looks names up ignoring ASCII case and reading "\\" as "/" (as Windows tools may write them,
+        # and as Python's zipfile reads them on Windows): two names it would confuse are refused.
+        if len({name.lower() for name in self.members}) < len(members):
+            raise _odd("hai thành phần trùng tên, chỉ khác chữ hoa chữ thường hoặc dấu \\ và /", "duplicate part names")
         if any(_RENAMING_FIELDS & _extra_field_ids(m.extra) for m in members):  # calamine would rename the part
             raise _odd("thành phần được đặt lại tên bằng trường Unicode Path", "a part renamed by a Unicode path field")
         if any(m.flag_bits & 0x1 for m in members):
@@ -293,8 +293,8 @@ class _Package:
 
 
 def _fold(name: str) -> str:
-    """A part name as calamine compares them: ASCII letters in lower case."""
-    return name.encode().lower().decode()
+    """A part name as calamine compares them: ASCII letters in lower case, "\\" read as "/"."""
+    return name.replace("\\", "/").encode().lower().decode()
 
 
 def _check_shared_strings_head(head: bytes, member: zipfile.ZipInfo) -> None:
@@ -520,7 +520,7 @@ def _workbook_parts(package: _Package, folder: str) -> tuple[dict[str, tuple[str
         if not target or not sheet.get("name"):
             raise _odd("một trang tính thiếu tên hoặc thiếu phần nội dung", "a sheet without a name or a part")
         part = target.lstrip("/") if target.startswith("/") else folder + target
-        if "/." in part or "//" in part:  # calamine takes "." and ".." literally, Excel not
+        if "/." in part or "//" in part or "\\" in part:  # calamine takes "." and ".." literally, Excel not
             raise _odd(f"đường dẫn trang tính bất thường ({target})", f"a sheet part named with dot segments: {target}")
         sheets[sheet.get("name")] = (part, sheet.get("state") in ("hidden", "veryHidden"))
     names = {
