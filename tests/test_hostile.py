@@ -142,11 +142,14 @@ def test_a_file_that_cannot_be_opened_is_reported(tmp_path: Path) -> None:
     )
     path.chmod(0o000)
     tmp_path.chmod(0o755)
-    # Load everything first: the other user cannot read root's site-packages.
+    # Load everything first, the catalog included: the other user may not read root's site-packages, nor a
+    # clone under /root.
     script = (
         "import sys, os; from kehoach.cli.main import main; import click._termui_impl, kehoach.cli.validate_cmd; "
         "import kehoach.validators.engine, kehoach.validators.reader; "
         "from kehoach.validators.registry import all_rules; all_rules(); "
+        "import kehoach.workbook_templates.catalog as c; loaded = c.load_catalog(); "
+        "c.load_catalog = lambda *args, **kwargs: loaded; "
         "os.setgid(65534); os.setuid(65534); "
         f"sys.argv = ['kehoach', 'validate', {str(path)!r}]; main()"
     )
