@@ -73,7 +73,7 @@ def producer(path: Path) -> dict:
                 if part not in names or package.getinfo(part).file_size > 1 << 20:
                     return ""
                 found = re.search(rb"<(?:\w+:)?" + tag.encode() + rb">([^<]*)<", package.read(part))
-                return html.unescape(found.group(1).decode("utf-8", "replace")).strip() if found else ""
+                return " ".join(html.unescape(found.group(1).decode("utf-8", "replace")).split()) if found else ""
 
             facts["application"] = text("docProps/app.xml", "Application")
             facts["app_version"] = text("docProps/app.xml", "AppVersion")
@@ -134,8 +134,19 @@ def _sheet_names(path: Path) -> list[str]:
 
     try:
         with zipfile.ZipFile(path) as package:
-            workbook = ElementTree.fromstring(package.read("xl/workbook.xml"))
-            rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
+            members = {n.replace("\\", "/"): n for n in package.namelist()}  # some zippers write backslashes
+
+            def read(name: str) -> bytes:
+                return package.read(members[name])
+
+            part = "xl/workbook.xml"
+            if part not in members:  # the main part is wherever the package's relations say
+                for relation in ElementTree.fromstring(read("_rels/.rels")):
+                    if relation.get("Type", "").endswith("/officeDocument"):
+                        part = relation.get("Target", "").lstrip("/")
+            folder, _, name = part.rpartition("/")
+            workbook = ElementTree.fromstring(read(part))
+            rels = ElementTree.fromstring(read(f"{folder}/_rels/{name}.rels".lstrip("/")))
     except Exception:  # the reader will say why it cannot read it
         return []
     kinds = {r.get("Id"): r.get("Type", "") for r in rels if r.tag.endswith("Relationship")}
@@ -437,9 +448,15 @@ def report_text(results: list[dict]) -> str:
 
 
 def _group(record: dict) -> str:
-    """The refusal reason without the file-specific detail in parentheses or after a colon."""
+    """The refusal reason without its file-specific details: the text in parentheses, sheet names, part names and
+    cell references."""
     reason = _reason(record["kehoach"])
-    return re.sub(r" \(.*\)$|: .*$", "", reason) if reason else record["kehoach"]["outcome"]
+    if not reason:
+        return record["kehoach"]["outcome"]
+    reason = re.sub(r" \(.*\)$", "", reason)
+    reason = re.sub(r"'[^']*'", "'…'", reason)
+    reason = re.sub(r"(?<![\w/])[\w.\[\]-]+/[\w./\[\]-]*", "<part>", reason)
+    return re.sub(r" at \$?[A-Z]+\$?[0-9]+\b", " at <cell>", reason)
 
 
 def main(argv: list[str] | None = None) -> int:
