@@ -52,6 +52,10 @@ class UnreadableWorkbook(Exception):
         self.reason = reason
         self.reason_en = reason_en
 
+    def __reduce__(self) -> tuple:
+        # Both reasons, or a worker process that raised it would break the pool when the parent unpickles it.
+        return (type(self), (self.reason, self.reason_en))
+
 
 @dataclass
 class RawWorkbook:
