@@ -9,7 +9,9 @@ import os
 import random
 import re
 import shutil
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -330,3 +332,147 @@ def test_a_comment_before_the_shared_strings_root_is_read(skhdt: Path, tmp_path:
 
     with pytest.raises(UnreadableWorkbook, match=r"khai báo số chuỗi ký tự \(4000000000\)"):
         read_workbook(_transform(skhdt, tmp_path / "count.xlsx", comment_and_count))
+
+
+# g. Zip folder entries, as a generic zip tool stores them (7-Zip, Windows' compressed folders, Info-ZIP's zip):
+# npoi's xinstall.xlsx, with an external link.
+
+EXTERNAL_LINK = (
+    "xl/externalLinks/externalLink1.xml",
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><externalLink xmlns="' + MAIN + b'"><externalBook '
+    b'xmlns:r="' + RELATIONSHIPS + b'" r:id="rId1"/></externalLink>',
+)
+EXTERNAL_LINK_RELS = (
+    "xl/externalLinks/_rels/externalLink1.xml.rels",
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.'
+    b'org/package/2006/relationships"><Relationship Id="rId1" Type="' + RELATIONSHIPS + b'/externalLinkPath" '
+    b'Target="file:///C:/Users/Public/so-lieu-khac.xlsx" TargetMode="External"/></Relationships>',
+)
+
+
+def _with_folders(parts: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """Each folder's entry (its name ending in "/", nothing stored) before its first part."""
+    written, seen = [], set()
+    for name, data in parts:
+        folders = name.split("/")[:-1]
+        for depth in range(1, len(folders) + 1):
+            folder = "/".join(folders[:depth]) + "/"
+            if folder not in seen:
+                seen.add(folder)
+                written.append((folder, b""))
+        written.append((name, data))
+    return written
+
+
+def test_folder_entries_beside_an_external_link_are_read(skhdt: Path, tmp_path: Path) -> None:
+    linked = _write(tmp_path / "linked.xlsx", [*_parts(skhdt), EXTERNAL_LINK, EXTERNAL_LINK_RELS])
+    rezipped = _write(tmp_path / "rezipped.xlsx", _with_folders(_parts(linked)))
+    entries = {info.filename: info for info in zipfile.ZipFile(rezipped).infolist()}
+    assert entries["xl/externalLinks/_rels/"].is_dir() and entries["xl/externalLinks/_rels/"].file_size == 0
+    read = read_workbook(rezipped)
+    assert read.external_links == ["file:///C:/Users/Public/so-lieu-khac.xlsx"]
+    _same(read, read_workbook(linked))
+
+
+def test_a_folder_entry_that_holds_data_is_still_read_as_a_part(skhdt: Path, tmp_path: Path) -> None:
+    """Only an empty folder entry is skipped: one holding bytes is parsed as the relations it sits among."""
+    path = _write(tmp_path / "folder.xlsx", [*_parts(skhdt), EXTERNAL_LINK, ("xl/externalLinks/_rels/", b"junk")])
+    with pytest.raises(UnreadableWorkbook, match=r"xl/externallinks/_rels/ trong tệp bị hỏng"):
+        read_workbook(path)
+
+
+# h. Info-ZIP's zip (macOS and Linux command line) adds a Unicode Path field holding the part's own name
+# (excelize's Book1.xlsx, readxl's missing-v-node-xlsx.xlsx): it renames nothing.
+
+
+def _unicode_path(name: str, shown: str | None = None, crc_of: str | None = None) -> bytes:
+    """A Unicode Path field giving ``name`` the name ``shown`` (its own by default), with the CRC32 of
+    ``crc_of`` (the header name, as the field must)."""
+    shown_bytes = (name if shown is None else shown).encode()
+    crc = zlib.crc32((name if crc_of is None else crc_of).encode())
+    return struct.pack("<HHBI", 0x7075, 5 + len(shown_bytes), 1, crc) + shown_bytes
+
+
+def _write_with_fields(path: Path, parts: list[tuple[str, bytes]], field: Callable[[str], bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts:
+            info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.extra = field(name)  # in the local and the central header, as Info-ZIP writes it
+            package.writestr(info, data)
+    return path
+
+
+def test_a_unicode_path_field_holding_the_part_s_own_name_is_read(skhdt: Path, tmp_path: Path) -> None:
+    path = _write_with_fields(tmp_path / "infozip.xlsx", _parts(skhdt), _unicode_path)
+    assert all(info.extra[:2] == b"\x75\x70" for info in zipfile.ZipFile(path).infolist())
+    _same(read_workbook(path), read_workbook(skhdt))
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        lambda name: _unicode_path(name, shown="xl/worksheets/other.xml"),  # another name
+        lambda name: _unicode_path(name, shown=name.upper()),  # the same but for letter case
+        lambda name: _unicode_path(name, crc_of="xl/other.xml"),  # the own name, under a stale CRC
+        lambda name: b"\x75\x70\x01\x00\x01",  # too short to hold a CRC
+        lambda name: _unicode_path(name)[:4] + b"\x02" + _unicode_path(name)[5:],  # a version unknown
+    ],
+    ids=["another-name", "letter-case", "stale-crc", "too-short", "version-2"],
+)
+def test_a_unicode_path_field_that_may_rename_the_part_is_still_refused(
+    skhdt: Path, tmp_path: Path, field: Callable[[str], bytes]
+) -> None:
+    parts = _parts(skhdt)
+    path = _write_with_fields(
+        tmp_path / "renamed.xlsx", parts, lambda name: field(name) if name == INDICATOR_PART else _unicode_path(name)
+    )
+    with pytest.raises(UnreadableWorkbook) as refused:
+        read_workbook(path)
+    assert refused.value.reason_en == "a part renamed by a Unicode path field"
+
+
+# i. A comment after the cells (PhpSpreadsheet's issue.2677.removeformula1.xlsx, edited by hand: a data
+# validation's formula commented out in extLst), in a sheet on the strict road (laid out on lines).
+
+
+def _after_the_cells(markup: bytes) -> Callable[[str, bytes], tuple[str, bytes]]:
+    def change(name: str, data: bytes) -> tuple[str, bytes]:
+        if name == INDICATOR_PART:
+            data = data.replace(b"<sheetData>", b"<sheetData>\n", 1).replace(b"</sheetData>", b"</sheetData>" + markup)
+        return name, data
+
+    return change
+
+
+def test_a_comment_after_the_cells_is_read(skhdt: Path, tmp_path: Path) -> None:
+    markup = b"<!--x14:formula1><xm:f>Feuil2!$A$3:$A$5</xm:f></x14:formula1--><!--<v>1</v>--><?pi?>"
+    path = _transform(skhdt, tmp_path / "comment.xlsx", _after_the_cells(markup))
+    work = Work()
+    _same(read_workbook(path, work=work), read_workbook(skhdt))
+    assert work.elements > 0  # the strict road
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda xml: re.sub(rb"(<c r=\"[A-Z]+[0-9]+\"[^>]*><v>[0-9])", rb"\1<!-- -->", xml, count=1),  # in a value
+        lambda xml: xml.replace(b"</row>", b"<!-- --></row>", 1),  # among the cells
+        lambda xml: xml.replace(b"<sheetData>", b"<!--<v>1&#50;</v>--><sheetData>", 1),  # before them
+    ],
+    ids=["in-a-value", "among-the-cells", "before-the-cells"],
+)
+def test_a_comment_up_to_the_end_of_the_cells_is_still_refused(
+    skhdt: Path, tmp_path: Path, change: Callable[[bytes], bytes]
+) -> None:
+    def edit(name: str, data: bytes) -> tuple[str, bytes]:
+        name, data = _after_the_cells(b"<!-- -->")(name, data)
+        if name == INDICATOR_PART:
+            changed = change(data)
+            assert changed != data
+            data = changed
+        return name, data
+
+    with pytest.raises(UnreadableWorkbook) as refused:
+        read_workbook(_transform(skhdt, tmp_path / "comment.xlsx", edit))
+    assert refused.value.reason_en.endswith(": a comment, CDATA or a processing instruction")

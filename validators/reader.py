@@ -63,7 +63,7 @@ PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relation
 OFFICE_DOCUMENT = tuple(f"{namespace}/officeDocument" for namespace in RELATIONSHIPS)
 _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
 _LOCAL_HEADER = struct.Struct("<IHHHHHIIIHH")
-_RENAMING_FIELDS = {0x7075}  # Info-ZIP Unicode Path: Python's zipfile ignores it, calamine's zip reader does not
+_UNICODE_PATH = 0x7075  # Info-ZIP Unicode Path: Python's zipfile ignores it, calamine's zip reader does not
 _SHEET_ELEMENT = re.compile(rb"<(?:[^\s/<>:]*+:)*+sheet(?=[\s/>])")
 # The root start tag of the shared strings part (calamine reads the first sst element's uniqueCount and reserves
 # room for that many strings before reading any: 4,000,000,000 aborts the process).
@@ -253,7 +253,7 @@ class _Package:
         # and as Python's zipfile reads them on Windows): two names it would confuse are refused.
         if len({name.lower() for name in self.members}) < len(members):
             raise _odd("hai thành phần trùng tên, chỉ khác chữ hoa chữ thường hoặc dấu \\ và /", "duplicate part names")
-        if any(_RENAMING_FIELDS & _extra_field_ids(m.extra) for m in members):  # calamine would rename the part
+        if any(_renamed(m) for m in members):  # calamine would read the part under another name
             raise _odd("thành phần được đặt lại tên bằng trường Unicode Path", "a part renamed by a Unicode path field")
         if any(m.flag_bits & 0x1 for m in members):
             raise UnreadableWorkbook(
@@ -530,8 +530,9 @@ def _workbook_parts(package: _Package, folder: str) -> tuple[dict[str, tuple[str
     }
     external = []
     links = _fold(folder + "externalLinks/_rels/")
-    for name in package.members:
-        if name.startswith(links):
+    for name, member in package.members.items():
+        # A zip tool's folder entry (the name ends in "/", nothing stored) is no part: Excel and calamine skip it.
+        if name.startswith(links) and not (name.endswith("/") and member.file_size == 0):
             rel = _parse_xml(package.read(name), name)
             external += [r.get("Target") or "" for r in rel.findall("rel:Relationship", main)]
     return sheets, names, external
@@ -572,13 +573,29 @@ def _unknown_error_value(scans: dict[str, SheetScan]) -> UnreadableWorkbook | No
     return None
 
 
-def _extra_field_ids(extra: bytes) -> set[int]:
-    ids, at = set(), 0
+def _renamed(member: zipfile.ZipInfo) -> bool:
+    """Whether a Unicode Path field (Info-ZIP, 0x7075) may give the member another name in calamine's zip reader
+    than the one read here. Calamine's reader takes the field's UTF-8 name when its CRC32 is the header name's
+    (and fails otherwise); Info-ZIP's zip writes the field with the header's own name, which renames nothing. So
+    a field is harmless only if it is whole, of version 1, with the header name's CRC32 and that very name; any
+    other (another name, a stale CRC, a truncated field) is refused as a renaming."""
+    extra, at = member.extra, 0
+    raw_name = member.orig_filename.encode("utf-8" if member.flag_bits & 0x800 else "cp437")
     while at + 4 <= len(extra):
         kind, size = struct.unpack_from("<HH", extra, at)
-        ids.add(kind)
+        if kind == _UNICODE_PATH:
+            field = extra[at + 4 : at + 4 + size]
+            if len(field) != size or size < 5 or field[0] != 1:
+                return True
+            (crc,) = struct.unpack_from("<I", field, 1)
+            try:
+                name = field[5:].decode("utf-8")
+            except UnicodeDecodeError:
+                return True
+            if crc != zlib.crc32(raw_name) or name != member.orig_filename:
+                return True
         at += 4 + size
-    return ids
+    return False
 
 
 def _odd(what: str, reason_en: str) -> UnreadableWorkbook:

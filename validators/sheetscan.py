@@ -219,8 +219,9 @@ def _scan_parsed(xml: bytes, check_time: Callable[[], None], work: Work) -> Shee
     far down is not data. Rows must sit in sheetData and cells in rows, where placing them is unambiguous.
     What calamine would read otherwise than Excel is refused (OddSheet): a second sheetData, an element of
     another namespace among the cells (calamine ignores namespaces), comments, CDATA or processing instructions
-    (calamine stops a value at them), a character reference in a value other than a formula's text, a shared
-    string index that is not digits, an inline string in a cell not marked so or beside a value."""
+    up to the end of sheetData (calamine stops a value at them), a character reference in a value other than a
+    formula's text, a shared string index that is not digits, an inline string in a cell not marked so or beside
+    a value."""
     _refuse_hidden_markup(xml)
     # The value elements' raw texts, in document order, searched lazily in step with the parse (the parser
     # gives the text unescaped): the search stops where the parse stops.
@@ -331,11 +332,19 @@ def _prologue_end(xml: bytes) -> int:
 
 
 def _refuse_hidden_markup(xml: bytes) -> None:
-    """Comments, CDATA and processing instructions after the declaration: no spreadsheet writes them, the parser
-    drops them, and calamine stops a value at them. (With these refused, no "<" stands in text or attributes, so
-    every match of _VALUE_TEXT is a value element's start tag.)"""
+    """Comments, CDATA and processing instructions from the declaration to the end of sheetData: no spreadsheet
+    writes them there, the parser drops them, and calamine stops a value at them. (With these refused, no "<"
+    stands in text or attributes before the cells end, so every match of _VALUE_TEXT up to there is a value
+    element's start tag, in step with the parse.) After sheetData (a hand-edited file's commented-out data
+    validation in extLst) calamine reads no text, only attributes (merged ranges): markup there is harmless.
+    Every spelling of sheetData's end tag holds the bytes "sheetData", so the last of them and the ">" after
+    it end the checked span at or past the element's end (a later mention only lengthens it); a part without
+    them (no cells, or an encoding where ASCII names are no ASCII bytes) is checked whole."""
     body = _prologue_end(xml)
-    if xml.find(b"<!--", body) != -1 or xml.find(b"<![CDATA[", body) != -1 or xml.find(b"<?", body) != -1:
+    last = xml.rfind(b"sheetData")
+    closing = -1 if last == -1 else xml.find(b">", last)
+    end = len(xml) if closing == -1 else closing + 1
+    if any(xml.find(markup, body, end) != -1 for markup in (b"<!--", b"<![CDATA[", b"<?")):
         raise OddSheet("a comment, CDATA or a processing instruction")
 
 
