@@ -24,6 +24,7 @@ def sample(out_dir: Path, seed: int, units: tuple[str, ...], output_format: str)
     Mã thoát: 0 thành công, 2 dùng lệnh sai.
     """
     from kehoach.samples.generate import generate_all, write_submission
+    from kehoach.validators.winfiles import explain, long_path, plain
     from kehoach.workbook_templates.catalog import load_catalog
 
     catalog = load_catalog()
@@ -31,13 +32,17 @@ def sample(out_dir: Path, seed: int, units: tuple[str, ...], output_format: str)
     if unknown:
         fail(f"không có đơn vị mã {', '.join(unknown)} trong danh mục.", exit_codes.USAGE)
     fillings = generate_all(catalog, seed, list(units) or None)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    folder = long_path(out_dir)  # over 260 characters: the extended form, which Windows takes either way
     written = []
-    with click.progressbar(fillings.items(), label="Đang tạo số liệu mẫu", file=sys.stderr) as bar:
-        for code, filling in bar:
-            unit = catalog.unit(code)
-            written.append((code, write_submission(catalog, unit, filling, out_dir / f"{unit.file_stem}.xlsx")))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with click.progressbar(fillings.items(), label="Đang tạo số liệu mẫu", file=sys.stderr) as bar:
+            for code, filling in bar:
+                unit = catalog.unit(code)
+                written.append((code, write_submission(catalog, unit, filling, folder / f"{unit.file_stem}.xlsx")))
+    except OSError as error:
+        fail(f"không ghi được vào thư mục {out_dir}: {explain(error, writing=True)}.", exit_codes.USAGE)
     if output_format == "json":
-        emit_json({"samples": [{"unit": code, "path": str(path)} for code, path in written]})
+        emit_json({"samples": [{"unit": code, "path": plain(path)} for code, path in written]})
     else:
         say(f"Đã tạo {len(written)} tệp mẫu trong {out_dir} (số liệu giả lập, hạt giống {seed}).")

@@ -38,6 +38,7 @@ def build(out_dir: Path, units: tuple[str, ...], output_format: str) -> None:
     cho kết quả giống hệt.
     Mã thoát: 0 thành công, 2 dùng lệnh sai, đơn vị không có trong danh mục hoặc danh mục không hợp lệ.
     """
+    from kehoach.validators.winfiles import explain, long_path, plain
     from kehoach.workbook_templates.builder import build_all
     from kehoach.workbook_templates.catalog import CatalogError, load_catalog
 
@@ -51,10 +52,10 @@ def build(out_dir: Path, units: tuple[str, ...], output_format: str) -> None:
     codes = list(units) or [u.code for u in catalog.units]
     try:
         with click.progressbar(length=len(codes), label="Đang tạo biểu mẫu", file=sys.stderr) as bar:
-            built = build_all(out_dir, codes, catalog, progress=lambda _unit: bar.update(1))
+            built = build_all(long_path(out_dir), codes, catalog, progress=lambda _unit: bar.update(1))
     except OSError as error:
-        fail(f"không ghi được vào thư mục {out_dir}: {error.strerror or error}.", exit_codes.USAGE)
+        fail(f"không ghi được vào thư mục {out_dir}: {explain(error, writing=True)}.", exit_codes.USAGE)
     if output_format == "json":
-        emit_json({"templates": [{"unit": b.unit.code, "path": str(b.path)} for b in built]})
+        emit_json({"templates": [{"unit": b.unit.code, "path": plain(b.path)} for b in built]})
     else:
         say(f"Đã tạo {len(built)} biểu mẫu trong {out_dir}.")

@@ -14,6 +14,7 @@ from pathlib import Path
 from kehoach.validators.context import INDICATOR_NUMBER_KEYS, as_number, is_blank
 from kehoach.validators.contract import Submission
 from kehoach.validators.engine import Report, read_path, validate_read
+from kehoach.validators.winfiles import long_path
 from kehoach.workbook_templates import layout as L
 from kehoach.workbook_templates.catalog import Catalog
 
@@ -57,11 +58,26 @@ class FileResult:
 HEAVY = ("values", "grdp", "projects", "sections", "info")
 
 
+UNREAD = "!"  # starts the fingerprint of a file that could not be opened: never cached (ledger.Ledger)
+
+
 def fingerprint(path: Path) -> str:
+    """SHA-256 of the file's bytes. A file that cannot be opened (held by Excel with no sharing, a OneDrive
+    placeholder that cannot be fetched) gets a stand-in that starts with ``!``, unique to its path, size and
+    time: the file is then read like any other and refused with the reason, never an exception here."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with long_path(path).open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as error:
+        try:
+            stat = long_path(path).stat()
+            known = f"{stat.st_size}\0{stat.st_mtime}"
+        except OSError:
+            known = ""
+        where = hashlib.sha256(f"{path}\0{known}\0{error.errno}".encode("utf-8", "surrogatepass"))
+        return UNREAD + where.hexdigest()[1:]
     return digest.hexdigest()
 
 
@@ -75,7 +91,7 @@ def process_files(items: Sequence[tuple[Path, str | None]], catalog: Catalog) ->
     data then stay in the CPU caches (bench, 1,000 files in batches of 8: read -6 %, validate -8 % CPU)."""
     read = []
     for path, known in items:
-        stat = path.stat()
+        stat = long_path(path).stat()
         result = FileResult(str(path), known or fingerprint(path), stat.st_size, stat.st_mtime)
         started = time.process_time()
         book = read_path(path)

@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 
-from kehoach.master.extract import HEAVY, FileResult
+from kehoach.master.extract import HEAVY, UNREAD, FileResult
+from kehoach.validators.winfiles import long_path
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -70,7 +71,7 @@ def ledger_path(master: Path) -> Path:
 class Ledger:
     def __init__(self, path: Path):
         self.path = path
-        self.db = sqlite3.connect(path, timeout=30)
+        self.db = sqlite3.connect(long_path(path), timeout=30)
         self.db.executescript(SCHEMA)
         self._migrate()
 
@@ -123,6 +124,8 @@ class Ledger:
         updates = ", ".join(f"{c} = excluded.{c}" for c in FILE_COLUMNS if c not in ("fingerprint", "first_seen"))
         with self.db:
             for r, packed in entries:
+                if r.fingerprint.startswith(UNREAD):  # could not be opened this time: ask again next time
+                    continue
                 if packed is not None:
                     summary = _pack({k: v for k, v in asdict(r).items() if k not in HEAVY})
                     self.db.execute(

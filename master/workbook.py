@@ -18,6 +18,7 @@ import xlsxwriter
 from kehoach.master.consolidate import Consolidation, received_at
 from kehoach.master.extract import FileResult
 from kehoach.scenarios.sheet import add_to_master
+from kehoach.validators.winfiles import long_path
 from kehoach.workbook_templates import derived
 from kehoach.workbook_templates import layout as L
 from kehoach.workbook_templates.builder import KIND_LABELS
@@ -64,7 +65,7 @@ def write_master(
 ) -> Path:
     """Write the master to ``path`` (the caller makes it atomic)."""
     book = xlsxwriter.Workbook(
-        str(path), {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+        str(long_path(path)), {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
     )
     try:
         _Master(book, catalog, result, deadline, files, generated_at).write()
@@ -75,7 +76,7 @@ def write_master(
 
 def write_long_csv(path: Path, catalog: Catalog, result: Consolidation) -> Path:
     """One row per unit, indicator and period, for statisticians (UTF-8 with BOM so that Excel reads it)."""
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+    with long_path(path).open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(
             ["unit", "unit_name", "indicator", "indicator_name", "period", "value", "file", "sheet", "cell"]
