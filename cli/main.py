@@ -6,6 +6,7 @@ import click
 from kehoach.cli.addin_cmd import addin
 from kehoach.cli.demo_cmd import demo
 from kehoach.cli.merge_cmd import merge
+from kehoach.cli.output import configure_streams
 from kehoach.cli.sample_cmd import sample
 from kehoach.cli.scenarios_cmd import scenarios
 from kehoach.cli.templates_cmd import templates
@@ -38,6 +39,7 @@ kehoach.add_command(scenarios)
 
 
 def main() -> None:
+    configure_streams()  # before any output: UTF-8 when piped or redirected, never an encoding error
     kehoach(prog_name="kehoach")
 
 
