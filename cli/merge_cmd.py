@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 from kehoach.cli import exit_codes
-from kehoach.cli.output import FORMAT_OPTION, emit_json, fail
+from kehoach.cli.output import FORMAT_OPTION, emit_json, fail, say
 
 if TYPE_CHECKING:
     from kehoach.master.merge import MergeOutcome
@@ -58,6 +58,7 @@ def merge(inbox: Path, master: Path, deadline: dt.datetime | None, output_format
     except OSError as error:
         fail(f"không ghi được tệp tổng hợp: {error.strerror or error} ({error.filename or master}).", exit_codes.USAGE)
     if output_format == "json":
+        warn_stall(outcome)
         emit_json(summary(outcome))
     else:
         print_outcome(outcome)
@@ -102,10 +103,19 @@ def summary(outcome: MergeOutcome) -> dict:
         "files_reused": outcome.reused,
         "master": str(outcome.master),
         "csv": str(outcome.csv),
+        "stalled_workers": outcome.stalled.as_dict() if outcome.stalled else None,
     }
 
 
+def warn_stall(outcome: MergeOutcome) -> None:
+    """Workers that stalled were stopped and their files checked in process: the master is complete, but the
+    user is told (stderr), and the JSON summary says which files (``stalled_workers``)."""
+    if outcome.stalled:
+        say(f"Cảnh báo: {outcome.stalled.message()}")
+
+
 def print_outcome(outcome: MergeOutcome) -> None:
+    warn_stall(outcome)
     result = outcome.consolidation
     lines = [
         f"Đã ghi tệp tổng hợp: {outcome.master}",

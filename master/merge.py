@@ -11,10 +11,11 @@ import datetime as dt
 import gc
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -30,6 +31,13 @@ SUFFIXES = (".xlsx", ".xlsm")
 PARALLEL_FROM = 4  # fewer files than this are checked in this process: starting workers costs more
 RECORD_BATCH = 200  # results written to the ledger per transaction
 READ_BATCH = 8  # files a worker reads before it validates them (see process_files)
+# The stall guard: when no worker has returned a result for STALL_SECONDS (more for large batches: STALL_SECONDS
+# for every STALL_BYTES of the largest batch still pending), the workers are stopped and the pending batches are
+# checked in this process. Validation reads a megabyte in well under a second: the bound is generous, the floor
+# covers starting the workers (spawned on Windows, they import pandas). KEHOACH_MERGE_STALL_SECONDS overrides it.
+STALL_SECONDS = 120.0
+STALL_BYTES = 2_000_000
+STALL_ENV = "KEHOACH_MERGE_STALL_SECONDS"
 T = TypeVar("T")
 
 
@@ -54,6 +62,27 @@ class MergeOutcome:
     checked: int  # files validated in this run
     reused: int  # files known from the ledger
     timings: dict[str, float] = field(default_factory=dict)  # seconds by stage; read, validate, extract: CPU, summed
+    stalled: Stall | None = None  # the worker processes stopped returning results; their files were redone here
+
+
+@dataclass
+class Stall:
+    """Worker processes that returned nothing for ``after`` seconds: stopped, and their files checked in the
+    merge's own process."""
+
+    after: float  # seconds without a result before the workers were stopped
+    workers: int  # worker processes stopped
+    files: list[str] = field(default_factory=list)  # files checked again in this process
+
+    def message(self) -> str:
+        return (
+            f"các tiến trình kiểm tra song song không trả kết quả sau {self.after:.0f} giây; "
+            f"đã dừng {self.workers} tiến trình và kiểm tra lại {len(self.files)} tệp ngay trong tiến trình chính. "
+            "Kết quả tổng hợp vẫn đầy đủ."
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        return {"after_seconds": round(self.after, 1), "workers": self.workers, "files": self.files}
 
 
 def discover(inbox: Path, master: Path) -> list[Path]:
@@ -85,7 +114,10 @@ def merge(
     catalog: Catalog | None = None,
     progress: Callable[[int, int], None] | None = None,
     now: dt.datetime | None = None,
+    stall_after: float | None = None,
 ) -> MergeOutcome:
+    """``stall_after``: seconds without a worker's result before the workers are deemed stalled (per STALL_BYTES
+    of the largest pending batch); default STALL_SECONDS, or the environment's KEHOACH_MERGE_STALL_SECONDS."""
     started = time.perf_counter()
     catalog = catalog or load_catalog()
     deadline = deadline or catalog.template.deadline
@@ -111,7 +143,9 @@ def merge(
             reused += 1
         ledger.record((r, None) for r in results)  # files seen before, perhaps under another name or time
         # Values go to the ledger as results arrive; memory keeps only each file's summary.
-        for batch in _batches(_check(todo, catalog, progress, len(files), reused), RECORD_BATCH):
+        stalls: list[Stall] = []
+        checking = _check(todo, catalog, progress, len(files), reused, _stall_seconds(stall_after), stalls.append)
+        for batch in _batches(checking, RECORD_BATCH):
             ledger.record(batch, judge)
             results += [light for light, _packed in batch]
         checked_at = time.perf_counter()
@@ -135,7 +169,18 @@ def merge(
             write=time.perf_counter() - consolidated,
             total=time.perf_counter() - started,
         )
-    return MergeOutcome(result, results, master, csv_path(master), backup, len(todo), reused, timings)
+    stall = stalls[0] if stalls else None
+    return MergeOutcome(result, results, master, csv_path(master), backup, len(todo), reused, timings, stall)
+
+
+def _stall_seconds(given: float | None) -> float:
+    if given is not None:
+        return given
+    try:
+        seconds = float(os.environ.get(STALL_ENV, STALL_SECONDS))
+    except ValueError:
+        return STALL_SECONDS
+    return seconds if seconds > 0 else STALL_SECONDS
 
 
 _CATALOG: Catalog | None = None
@@ -160,36 +205,105 @@ def _processed(batch: list[tuple[Path, str]], catalog: Catalog) -> list[tuple[Fi
 
 
 def _check(
-    todo: list[tuple[Path, str]], catalog: Catalog, progress: Callable[[int, int], None] | None, total: int, done: int
+    todo: list[tuple[Path, str]],
+    catalog: Catalog,
+    progress: Callable[[int, int], None] | None,
+    total: int,
+    done: int,
+    stall_after: float = STALL_SECONDS,
+    on_stall: Callable[[Stall], None] | None = None,
 ) -> Iterator[tuple[FileResult, bytes]]:
     """Validate the files, in worker processes when there are enough of them, yielding (summary, packed
-    values) as they come."""
+    values) as they come. Workers that stall (see STALL_SECONDS) are stopped and their batches checked here."""
     if progress:
         progress(done, total)
     workers = 1 if len(todo) < PARALLEL_FROM else min(os.cpu_count() or 1, len(todo))
     chunks = list(_batches(todo, max(1, min(READ_BATCH, len(todo) // (4 * workers)))))  # 4 a worker: balanced
     if workers == 1:
         outcomes: Iterable[list[tuple[FileResult, bytes]]] = (_processed(chunk, catalog) for chunk in chunks)
-        pool = None
     else:
-        import kehoach.validators.reader  # noqa: F401 (the engine imports it on first use: once here, not in each worker)
-        from kehoach.validators.registry import all_rules
+        outcomes = _in_workers(chunks, catalog, workers, stall_after, on_stall)
+    for results in outcomes:
+        for result in results:
+            done += 1
+            if progress:
+                progress(done, total)
+            yield result
 
-        all_rules()  # import the rules (pandas, pandera) once here: forked workers inherit them
 
-        pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(catalog,))
-        futures = [pool.submit(_work, [(str(path), known) for path, known in chunk]) for chunk in chunks]
-        outcomes = (future.result() for future in as_completed(futures))
+def _in_workers(
+    chunks: list[list[tuple[Path, str]]],
+    catalog: Catalog,
+    workers: int,
+    stall_after: float,
+    on_stall: Callable[[Stall], None] | None,
+) -> Iterator[list[tuple[FileResult, bytes]]]:
+    """Each chunk's results, from a pool of worker processes, as they complete. The pool is watched: when no
+    result has come for the stall bound, it is abandoned and every batch not yet returned is checked here."""
+    import kehoach.validators.reader  # noqa: F401 (the engine imports it on first use: once here, not in each worker)
+    from kehoach.validators.registry import all_rules
+
+    all_rules()  # import the rules (pandas, pandera) once here: forked workers inherit them
+
+    pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(catalog,))
+    pending: dict[Future, list[tuple[Path, str]]] = {}
+    sizes: dict[Future, int] = {}
+    stalled = False
     try:
-        for results in outcomes:
-            for result in results:
-                done += 1
-                if progress:
-                    progress(done, total)
-                yield result
+        for chunk, size in [(chunk, _batch_bytes(chunk)) for chunk in chunks]:
+            future = pool.submit(_work, [(str(path), known) for path, known in chunk])
+            pending[future], sizes[future] = chunk, size
+        while pending:
+            bound = stall_bound(stall_after, max(sizes[future] for future in pending))
+            finished, _ = wait(pending, timeout=bound, return_when=FIRST_COMPLETED)
+            if not finished:
+                stalled = True
+                stopped = _abandon(pool)
+                if on_stall:
+                    on_stall(Stall(bound, stopped, [str(path) for chunk in pending.values() for path, _ in chunk]))
+                for chunk in list(pending.values()):
+                    yield _processed(chunk, catalog)
+                pending.clear()
+                return
+            for future in finished:
+                pending.pop(future)
+                yield future.result()
     finally:
-        if pool is not None:
+        if not stalled:
             pool.shutdown(cancel_futures=True)
+
+
+def stall_bound(stall_after: float, batch_bytes: int) -> float:
+    """Seconds without a result after which workers are deemed stalled: ``stall_after`` for every STALL_BYTES of
+    the largest batch still pending, never less than ``stall_after``."""
+    return stall_after * max(1.0, batch_bytes / STALL_BYTES)
+
+
+def _abandon(pool: ProcessPoolExecutor) -> int:
+    """Stop a stalled pool without ever waiting on it: terminate its worker processes, wake its manager thread
+    (which may be blocked reading its wake-up pipe while holding the pool's lock, as under Wine's Windows 7
+    pipes, docs/windows.md), and shut it down in a thread of its own, so that a pool whose lock is never released
+    cannot block the merge either. Returns the number of worker processes stopped."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        with suppress(OSError, ValueError):  # already gone, or closed
+            process.terminate()
+    wakeup = getattr(pool, "_executor_manager_thread_wakeup", None)
+    if wakeup is not None:
+        with suppress(OSError, ValueError):
+            wakeup.wakeup()  # as concurrent.futures does at exit: without the pool's lock
+    threading.Thread(
+        target=pool.shutdown, kwargs={"wait": False, "cancel_futures": True}, name="kehoach-stalled-pool", daemon=True
+    ).start()
+    return len(processes)
+
+
+def _batch_bytes(chunk: list[tuple[Path, str]]) -> int:
+    total = 0
+    for path, _known in chunk:
+        with suppress(OSError):
+            total += path.stat().st_size
+    return total
 
 
 def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:

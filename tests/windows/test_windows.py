@@ -1,12 +1,9 @@
 """kehoach under the official Windows CPython (Wine harness, conftest.py): every command the DPI runs, and the
 validation button's Python side, checked by their outputs (exit codes, JSON, files written).
 
-Known Windows defects are strict xfails naming the defect: the suite stays green until the fix lands, then the
-XPASS fails it so that the mark is removed.
-- ENCODING: with output piped or redirected (`kehoach validate a.xlsx > ket-qua.txt`, `| findstr`, a script),
-  Python on Windows encodes stdout in the ANSI code page (cp1258 on Vietnamese Windows, cp1252 elsewhere), not
-  UTF-8; the first Vietnamese letter outside it raises UnicodeEncodeError 'charmap' and the command dies with
-  exit 1, after its work is done. stderr does not raise (backslashreplace) but its messages arrive mangled.
+Every command runs with its output piped, as in `kehoach validate a.xlsx > ket-qua.txt`, `| findstr` or a script,
+under Vietnamese Windows' code pages (ANSI cp1258): stdout and stderr must arrive as UTF-8 (cli/output.py), not
+die with UnicodeEncodeError 'charmap' as Python's ANSI default did (docs/windows.md).
 """
 
 from __future__ import annotations
@@ -21,11 +18,6 @@ import pytest
 
 from tests.windows.conftest import REPO, Run, WindowsPython, winpath
 
-ENCODING = (
-    "Windows defect: piped/redirected stdout is encoded in the ANSI code page (cp1258), "
-    "UnicodeEncodeError 'charmap' on Vietnamese text"
-)
-STDERR_ENCODING = "Windows defect: piped/redirected stderr is cp1258 with backslash escapes, not UTF-8"
 # Eight files, so that the merge runs in worker processes (2 here) on an even number of tasks: the case that hung
 # when Wine showed Python Windows 7 (docs/windows.md); and the demo's broken file, an .xls renamed .xlsx.
 UNITS = ("CTK", "SKHDT", "H844", "SYT", "CA", "BDT", "CTHUE")
@@ -97,7 +89,6 @@ def test_sample(sampled: tuple[Run, Path]) -> None:
     assert sorted(p.name.split("_")[0] for p in inbox.glob("*_*.xlsx")) == sorted(UNITS)
 
 
-@pytest.mark.xfail(strict=True, reason=ENCODING)
 def test_validate_text(windows: WindowsPython, sampled: tuple[Run, Path]) -> None:
     _, inbox = sampled
     [clean] = inbox.glob("CTK_*.xlsx")
@@ -120,12 +111,11 @@ def test_validate_engine_on_a_clean_file(windows: WindowsPython, sampled: tuple[
     assert run.out().split() == ["CTK", "0", "True"]
 
 
-@pytest.mark.xfail(strict=True, reason=ENCODING)
 def test_validate_json(windows: WindowsPython, sampled: tuple[Run, Path]) -> None:
     _, inbox = sampled
     [clean] = inbox.glob("SKHDT_*.xlsx")
     run = windows.kehoach("validate", winpath(clean), winpath(inbox / BROKEN), "--format", "json")
-    ok(run, code=1)  # the .xls has an error
+    ok(run, code=2)  # the .xls cannot be read: exit 2, as on Linux (tests/test_validate_cli.py)
     files = {Path(f["path"].replace("\\", "/")).name: f for f in json.loads(run.out())["files"]}
     assert files[BROKEN]["errors"] == 1
     assert [f["rule"] for f in files[BROKEN]["findings"]] == ["X001"]
@@ -146,14 +136,12 @@ def test_merge_with_workers_writes_the_master(merged: tuple[Run, Path]) -> None:
     assert BROKEN in status  # rejected, with the reason
 
 
-@pytest.mark.xfail(strict=True, reason=ENCODING)
 def test_merge_reports_success(merged: tuple[Run, Path]) -> None:
     run, _ = merged
     ok(run)
     assert "Đã ghi tệp tổng hợp" in run.out()
 
 
-@pytest.mark.xfail(strict=True, reason=ENCODING)
 def test_merge_json(windows: WindowsPython, sampled: tuple[Run, Path], work: Path) -> None:
     _, inbox = sampled
     master = work / "tong-hop-json" / "tong-hop.xlsx"
@@ -164,10 +152,33 @@ def test_merge_json(windows: WindowsPython, sampled: tuple[Run, Path], work: Pat
     assert [Path(r["path"].replace("\\", "/")).name for r in summary["rejected"]] == [BROKEN]
 
 
-@pytest.mark.xfail(strict=True, reason=STDERR_ENCODING)
 def test_progress_messages_are_readable(merged: tuple[Run, Path]) -> None:
     run, _ = merged
-    assert "Đang kiểm tra và tổng hợp" in run.stderr.decode("utf-8", "replace")
+    assert "Đang kiểm tra và tổng hợp" in run.stderr.decode("utf-8")
+
+
+def test_merge_reports_no_stalled_workers(windows: WindowsPython, sampled: tuple[Run, Path], work: Path) -> None:
+    """The stall guard (docs/merge.md) stays silent when spawned workers answer."""
+    _, inbox = sampled
+    master = work / "tong-hop-guard" / "tong-hop.xlsx"
+    run = windows.kehoach("merge", winpath(inbox), "-o", winpath(master), "--format", "json")
+    ok(run)
+    assert json.loads(run.out())["stalled_workers"] is None
+    assert "Cảnh báo" not in run.stderr.decode("utf-8")
+
+
+def test_demo_completes(windows: WindowsPython, work: Path) -> None:
+    """`kehoach demo` end to end: every template, the inbox (its broken file among them), the merge in spawned
+    workers, the master and its CSV (with the byte order mark Excel needs for UTF-8)."""
+    out = work / "demo"
+    run = windows.kehoach("demo", "--out", winpath(out))
+    ok(run)
+    text = run.out()
+    assert "Đã ghi tệp tổng hợp" in text and "Đơn vị đã nộp: 35/36" in text
+    master = out / "tong-hop.xlsx"
+    assert master.is_file() and len(list((out / "bieu-mau").glob("*.xlsm"))) == 36
+    assert master.with_suffix(".csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert "Cảnh báo" not in run.stderr.decode("utf-8")  # no stalled workers under Windows 10
 
 
 def test_scenarios_writes_the_workbook(windows: WindowsPython, merged: tuple[Run, Path], work: Path) -> None:
@@ -178,7 +189,6 @@ def test_scenarios_writes_the_workbook(windows: WindowsPython, merged: tuple[Run
     assert openpyxl.load_workbook(target, read_only=True).sheetnames
 
 
-@pytest.mark.xfail(strict=True, reason=ENCODING)
 def test_scenarios_json(windows: WindowsPython, merged: tuple[Run, Path], work: Path) -> None:
     _, master = merged
     run = windows.kehoach("scenarios", winpath(master), "-o", winpath(work / "kich-ban-2.xlsx"), "--format", "json")
