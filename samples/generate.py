@@ -93,7 +93,8 @@ def _province_series(ind: Indicator, profile: Profile, rng: random.Random) -> di
         else:
             value = profile.base_2015 + profile.trend * t + rng.gauss(0, profile.noise / 2)
         series[year] = _clamp(ind, value)
-    plan_step = profile.trend if (profile.trend >= 0) == (ind.direction == "up") else 0.0
+    # a neutral indicator (population, shares of GRDP) keeps its rising trend, as a higher-is-better one does
+    plan_step = profile.trend if (profile.trend >= 0) == (ind.direction != "down") else 0.0
     if ind.kind == "rate" and ind.direction == "down":
         plan_step = min(plan_step, -0.1)  # a lower-is-better rate is planned to fall
     for year in L.YEARS_PLAN:
@@ -196,16 +197,13 @@ def _indicator_row(ind: Indicator, series: dict[int, float], priority: int, rng:
         judged = derived.judged_value(ind.kind, row)
         miss = rng.random() < 0.2
         step = 0.04 * abs(judged) + (0.5 if ind.kind == "count" else 0.0)
-        ahead = (judged + step) if ind.direction == "up" else (judged - step)
+        ahead = (judged + step) if ind.direction != "down" else (judged - step)
         target = ahead if miss else judged
         low = _clamp(ind, round(target) if ind.kind == "count" else round(target, 2))
     row["target_2020"] = low if low is not None else high
     if low is not None and high is not None and high != low:
         row["target_2020_max"] = high
-    evaluation = derived.evaluation(
-        ind.direction, derived.judged_value(ind.kind, row), row["target_2020"], row.get("target_2020_max")
-    )
-    if evaluation == "Không đạt":
+    if derived.indicator_values(ind, row)["evaluation_2020"] == "Không đạt":
         row["cause"] = texts.cause(rng)
     if ind.kind == "growth":
         average = derived.growth_2021_2025(ind.kind, row)

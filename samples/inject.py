@@ -210,7 +210,14 @@ class Injector:
         return Injection("C006", section.sheet, L.a1(L.INFO_FIRST_ROW + offset, L.INFO_VALUE_COL), note=section.key)
 
     def _p001(self) -> Injection:
-        ind = self._pick(lambda i: i.kind == "level" and i.target_2020_min is None and i.target_2020_max is None)
+        ind = self._pick(
+            lambda i: (
+                i.kind == "level"
+                and i.direction != "neutral"  # a neutral indicator is never judged
+                and i.target_2020_min is None
+                and i.target_2020_max is None
+            )
+        )
         row = self._row(ind)
         estimate = float(row["estimate_2020"])
         if estimate <= 0:

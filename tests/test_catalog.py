@@ -44,6 +44,7 @@ def test_every_unit_has_indicators_and_every_indicator_a_reporting_unit() -> Non
         ({"code": "ZZ03", "owners": "NOPE"}, "đơn vị chủ trì «NOPE»"),
         ({"code": "ZZ04", "aggregate": "sum", "kind": "rate"}, "chỉ cộng dồn (sum)"),
         ({"code": "ZZ05", "area": "space"}, "lĩnh vực «space»"),
+        ({"code": "ZZ06", "direction": "flat"}, "chiều «flat» phải là up, down hoặc neutral"),
     ],
 )
 def test_a_broken_indicator_row_is_refused(catalog_copy: Path, row: dict, message: str) -> None:
@@ -86,3 +87,14 @@ def test_a_good_new_row_is_accepted(catalog_copy: Path) -> None:
         },
     )
     assert load_catalog(catalog_copy).indicator("KT99").name_vi == "Chỉ tiêu mới"
+
+
+def test_neutral_indicators_are_neither_better_up_nor_down() -> None:
+    """Population and the shares of GRDP's parts other than the restructuring goal itself are not judged:
+    higher is not better, nor lower (docs/catalog.md)."""
+    catalog = load_catalog()
+    neutral = {i.code for i in catalog.indicators if i.direction == "neutral"}
+    assert neutral == {"YT01", "KT05", "KT06", "KT07"}
+    assert {i.direction for i in catalog.indicators} == {"up", "down", "neutral"}
+    # the restructuring goal keeps its direction: agriculture's share down, industry and services' share up
+    assert (catalog.indicator("KT04").direction, catalog.indicator("KT08").direction) == ("down", "up")

@@ -23,6 +23,8 @@ from kehoach.master.merge import PARALLEL_FROM, MergeOutcome, merge
 from kehoach.workbook_templates.catalog import CATALOG_DIR, Catalog, load_catalog
 
 UNITS = ("SKHDT", "SCT", "CTK", "H844", "H845")
+CURRENT = load_catalog().template.version
+NEXT = f"{CURRENT}.1"
 
 
 @pytest.fixture(scope="module")
@@ -37,15 +39,16 @@ def inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def bumped(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
-    """A copy of the catalog whose template version is 1.1: files of version 1.0 are now wrong (S002)."""
+    """A copy of the catalog whose template version is the next one (NEXT): files of the current version
+    (CURRENT) are now wrong (S002)."""
     directory = tmp_path_factory.mktemp("catalog") / "catalog"
     shutil.copytree(CATALOG_DIR, directory)
     toml = directory / "template.toml"
     text = toml.read_text(encoding="utf-8")
-    assert 'version = "1.0"' in text
-    toml.write_text(text.replace('version = "1.0"', 'version = "1.1"'), encoding="utf-8")
+    assert f'version = "{CURRENT}"' in text
+    toml.write_text(text.replace(f'version = "{CURRENT}"', f'version = "{NEXT}"'), encoding="utf-8")
     catalog = load_catalog(directory)
-    assert catalog.template.version == "1.1"
+    assert catalog.template.version == NEXT
     return catalog
 
 
@@ -73,20 +76,20 @@ def test_new_template_version_revalidates_every_file(
     assert (first.checked, first.reused) == (len(UNITS), 0)
     assert sorted(first.consolidation.merged) == sorted(UNITS)
 
-    # Same files, a catalog of a new template version: nothing may be reused, every file is judged by 1.1.
+    # Same files, a catalog of a new template version: nothing may be reused, every file is judged by NEXT.
     second = merge(inbox, master, catalog=bumped)
     assert (second.checked, second.reused) == (len(UNITS), 0)
-    assert _wrong_version(second, "1.1") == sorted(UNITS)
+    assert _wrong_version(second, NEXT) == sorted(UNITS)
     assert second.consolidation.merged == {}
     assert sorted(r.unit for r in second.consolidation.rejected) == sorted(UNITS)
 
     # Under the same catalog again, the new judgement is reused; back under the old one, judged again.
     third = merge(inbox, master, catalog=bumped)
     assert (third.checked, third.reused) == (0, len(UNITS))
-    assert _wrong_version(third, "1.1") == sorted(UNITS)
+    assert _wrong_version(third, NEXT) == sorted(UNITS)
     fourth = merge(inbox, master, catalog=load_catalog())
     assert (fourth.checked, fourth.reused) == (len(UNITS), 0)
-    assert sorted(fourth.consolidation.merged) == sorted(UNITS) and not _wrong_version(fourth, "1.0")
+    assert sorted(fourth.consolidation.merged) == sorted(UNITS) and not _wrong_version(fourth, CURRENT)
 
 
 def test_new_tool_version_revalidates_every_file(
@@ -159,7 +162,7 @@ def test_every_worker_judges_with_the_merge_catalog(
     outcome = merge(inbox, tmp_path / "master.xlsx", catalog=bumped)
     assert pools == [2], "the files were checked in worker processes"
     assert outcome.checked == len(UNITS)
-    assert _wrong_version(outcome, "1.1") == sorted(UNITS)
+    assert _wrong_version(outcome, NEXT) == sorted(UNITS)
     assert outcome.consolidation.merged == {}
 
 

@@ -101,6 +101,26 @@ def _plan_within_rounding(filling: Filling) -> None:
     row["target_2025"] = float(row["plan_2025"]) + 0.04  # one decimal shown: 0.04 is rounding
 
 
+def _growth_exactly_at_target(filling: Filling) -> None:
+    """GRDP growth 8.5 %/yr every year against a target of 8.5, no cause: the period average is
+    8.499999999999996, shown 8.50, and meets the target (the sheet says "Đạt")."""
+    row = filling.indicators["KT01"]
+    row.update({f"actual_{y}": 8.5 for y in (2016, 2017, 2018, 2019)})
+    row.update(estimate_2020=8.5, target_2020=8.5, target_2020_max=None, cause=None)
+
+
+def _neutral_below_target(filling: Filling) -> None:
+    """The average population misses a «target» by far, without a cause: a neutral indicator is not judged."""
+    row = filling.indicators["YT01"]
+    row.update(target_2020=float(row["estimate_2020"]) * 1.25 + 1, target_2020_max=None, cause=None)
+
+
+def _neutral_path_falls(filling: Filling) -> None:
+    """The average population falls in the plan, without a note: neutral, it has no wrong way."""
+    row = filling.indicators["YT01"]
+    row.update(plan_2023=round(float(row["plan_2022"]) * 0.8, 2), note=None)
+
+
 # Near misses: edits just inside a rule's limit; the rule must stay silent (unit, rule, edit).
 NEAR_MISSES = [
     ("CTK", "K001", _shares_off_by(0.09)),
@@ -113,6 +133,9 @@ NEAR_MISSES = [
     ("SKHDT", "C002", _target_blank_with_note),
     ("SKHDT", "P002", _plan_within_rounding),
     ("SKHDT", "T001", _set("KT09", "note", "1.234,5 tỷ đồng là số liệu sơ bộ")),
+    ("CTK", "P001", _growth_exactly_at_target),
+    ("CTK", "P001", _neutral_below_target),
+    ("CTK", "P003", _neutral_path_falls),
 ]
 
 

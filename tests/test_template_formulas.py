@@ -1,7 +1,8 @@
 """Every computed cell of a built template, recalculated by LibreOffice, equals an independent Python
 computation of the same quantity, for every indicator kind and for full, range, empty, zero, text and
-negative inputs; no cell shows an error value; and the results the builder stores with typed values
-(workbook_templates.derived) are the same."""
+negative inputs; no cell shows an error value; and the results the builder stores with typed values, which
+workbook_templates.derived evaluates from the very expressions the formulas are rendered from, are the same.
+LibreOffice's values are compared with both the oracle and those expressions."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import shutil
 
 import openpyxl
 import pytest
+from kehoach.workbook_templates import derived
 from kehoach.workbook_templates import layout as L
 from kehoach.workbook_templates.builder import build_workbook
 from kehoach.workbook_templates.catalog import CATALOG_DIR, load_catalog
@@ -93,6 +95,7 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> dict:
     rng = random.Random(20200710)
     filling = Filling()
     expected_rows = {}
+    evaluated_rows = {}
     seen_per_kind: dict[str, int] = {}
     for table_row in L.indicator_rows(catalog, unit):
         ind = table_row.indicator
@@ -103,7 +106,12 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> dict:
         scenario = SCENARIOS[index % len(SCENARIOS)]
         values = _inputs(ind.kind, scenario, rng)
         filling.indicators[ind.code] = values
-        expected_rows[table_row.row] = (ind, scenario, oracle.indicator_derived(ind.kind, ind.direction, values))
+        evaluated_rows[table_row.row] = (ind, scenario, derived.indicator_values(ind, values))
+        expected_rows[table_row.row] = (
+            ind,
+            scenario,
+            oracle.indicator_derived(ind.kind, ind.direction, values, ind.decimals),
+        )
     for grdp_row in L.grdp_rows(catalog):
         if grdp_row.role == "input":
             filling.grdp[grdp_row.key] = {
@@ -129,10 +137,24 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "grdp": oracle.grdp_derived(filling.grdp, [s.code for s in catalog.grdp_sectors], ["old", "revalued"]),
         "projects": {L.PROJECT_FIRST_ROW + i: oracle.project_derived(p) for i, p in enumerate(filling.projects)},
         "kinds": seen_per_kind,
+        "evaluated": {
+            "rows": evaluated_rows,
+            "grdp": derived.grdp_derived(
+                filling.grdp, [s.code for s in catalog.grdp_sectors], ["old", "revalued"], L.YEARS_PAST
+            ),
+            "projects": {L.PROJECT_FIRST_ROW + i: derived.project_derived(p) for i, p in enumerate(filling.projects)},
+        },
     }
 
 
 ENGINES = ["libreoffice", "builder"]
+# "oracle": the independent computation; "expressions": workbook_templates.derived, which evaluates the very
+# expressions the formulas are rendered from (its results must equal LibreOffice's, cell by cell).
+EXPECTATIONS = ["oracle", "expressions"]
+
+
+def _expected(filled: dict, source: str) -> dict:
+    return filled if source == "oracle" else filled["evaluated"]
 
 
 def test_every_kind_meets_every_scenario(filled: dict) -> None:
@@ -140,12 +162,13 @@ def test_every_kind_meets_every_scenario(filled: dict) -> None:
     assert all(count >= len(SCENARIOS) for count in filled["kinds"].values()), filled["kinds"]
 
 
+@pytest.mark.parametrize("source", EXPECTATIONS)
 @pytest.mark.parametrize("engine", ENGINES)
-def test_indicator_formulas_match_python(filled: dict, engine: str) -> None:
+def test_indicator_formulas_match_python(filled: dict, engine: str, source: str) -> None:
     sheet = filled["books"][engine][L.INDICATORS]
     formula_keys = [c.key for c in L.indicator_columns() if c.role == "formula"]
     checked, mismatches = 0, []
-    for row, (ind, scenario, expected) in filled["rows"].items():
+    for row, (ind, scenario, expected) in _expected(filled, source)["rows"].items():
         for key in formula_keys:
             actual = sheet[L.indicator_cell(key, row)].value
             checked += 1
@@ -155,12 +178,13 @@ def test_indicator_formulas_match_python(filled: dict, engine: str) -> None:
     assert not mismatches, mismatches[:10]
 
 
+@pytest.mark.parametrize("source", EXPECTATIONS)
 @pytest.mark.parametrize("engine", ENGINES)
-def test_grdp_formulas_match_python(filled: dict, engine: str) -> None:
+def test_grdp_formulas_match_python(filled: dict, engine: str, source: str) -> None:
     sheet = filled["books"][engine][L.GRDP]
     numbers = L.grdp_row_numbers(filled["catalog"])
     mismatches, checked = [], 0
-    for key, series in filled["grdp"].items():
+    for key, series in _expected(filled, source)["grdp"].items():
         for year, expected in series.items():
             col = L.GRDP_AVG_COL if year == "avg" else L.grdp_year_col(year)
             actual = sheet.cell(row=numbers[key] + 1, column=col + 1).value
@@ -171,12 +195,13 @@ def test_grdp_formulas_match_python(filled: dict, engine: str) -> None:
     assert not mismatches, mismatches[:10]
 
 
+@pytest.mark.parametrize("source", EXPECTATIONS)
 @pytest.mark.parametrize("engine", ENGINES)
-def test_project_formulas_match_python(filled: dict, engine: str) -> None:
+def test_project_formulas_match_python(filled: dict, engine: str, source: str) -> None:
     sheet = filled["books"][engine][L.PROJECTS]
     mismatches = [
         (row, key, sheet[L.project_cell(key, row)].value, value)
-        for row, expected in filled["projects"].items()
+        for row, expected in _expected(filled, source)["projects"].items()
         for key, value in expected.items()
         if not _same(sheet[L.project_cell(key, row)].value, value)
     ]

@@ -74,7 +74,7 @@ def test_json_output(files: dict) -> None:
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     (entry,) = data["files"]
-    assert (entry["unit"], entry["template_version"]) == ("SKHDT", "1.0")
+    assert (entry["unit"], entry["template_version"]) == ("SKHDT", load_catalog().template.version)
     found = {(f["rule"], f["sheet"], f["cell"]) for f in entry["findings"]}
     assert {(i.rule, i.sheet, i.cell) for i in files["injected"]} <= found
     assert all({"rule", "severity", "sheet", "cell", "indicator", "message"} <= set(f) for f in entry["findings"])

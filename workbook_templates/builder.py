@@ -24,8 +24,8 @@ from kehoach.workbook_templates.filling import ExcelError, Filling
 from kehoach.workbook_templates.formulas import (
     EXCEEDED,
     NOT_MET,
-    geometric_mean_growth,
-    grdp_formula,
+    grdp_average_expr,
+    grdp_cell_expr,
     indicator_formula,
     project_formula,
 )
@@ -432,7 +432,7 @@ class _Builder:
         lines = max(math.ceil(len(labels[c.key]) / (c.width * CHARS_PER_WIDTH)) for c in columns if c.key in labels)
         ws.set_row(row, LINE_HEIGHT * max(lines, 1))
         typed = {**self._prefilled(ind), **self.filling.indicators.get(ind.code, {})}
-        results = derived.indicator_derived(ind.kind, ind.direction, typed)
+        results = derived.indicator_values(ind, typed)
         for col, column in enumerate(columns):
             if column.role == "label":
                 fmt = self.st.label if column.key == "name" else self.st.label_center
@@ -600,7 +600,7 @@ class _Builder:
                     result = results[grdp_row.key].get(year)
                     self._formula(ws, row, col, formula, self.st.computed_number(2, bold), result)
             if grdp_row.role == "growth":
-                growth = geometric_mean_growth([cell(grdp_row.key, y) for y in L.YEARS_PAST[1:]])
+                growth = grdp_average_expr([cell(grdp_row.key, y) for y in L.YEARS_PAST[1:]]).excel()
                 result = results[grdp_row.key]["avg"]
                 self._formula(ws, row, L.GRDP_AVG_COL, growth, self.st.computed_number(2, bold), result)
             else:
@@ -614,40 +614,8 @@ class _Builder:
         grdp_row: L.GrdpRow, year: int, sectors: list[str], cell: Callable[[str, int], str]
     ) -> str | None:
         basis, role, sector = grdp_row.basis, grdp_row.role, grdp_row.sector
-        previous = year - 1
-        if role == "total":
-            price = grdp_row.key.split(".")[1]
-            first, last = cell(f"{basis}.{price}.{sectors[0]}", year), cell(f"{basis}.{price}.{sectors[-1]}", year)
-            return grdp_formula("total", {"parts": f"{first}:{last}", "count": str(len(sectors))})
-        if role == "share":
-            return grdp_formula(
-                "share",
-                {"part": cell(f"{basis}.current.{sector}", year), "total": cell(f"{basis}.current.total", year)},
-            )
-        if role == "per_capita":
-            return grdp_formula(
-                "per_capita", {"total": cell(f"{basis}.current.total", year), "population": cell("population", year)}
-            )
-        if role in ("growth", "contribution") and year == L.YEARS_PAST[0]:
-            return None
-        if role == "growth":
-            return grdp_formula(
-                "growth",
-                {
-                    "now": cell(f"{basis}.constant.{sector}", year),
-                    "before": cell(f"{basis}.constant.{sector}", previous),
-                },
-            )
-        if role == "contribution":
-            return grdp_formula(
-                "contribution",
-                {
-                    "now": cell(f"{basis}.constant.{sector}", year),
-                    "before": cell(f"{basis}.constant.{sector}", previous),
-                    "total_before": cell(f"{basis}.constant.total", previous),
-                },
-            )
-        return None
+        expression = grdp_cell_expr(grdp_row.key, role, basis, sector, year, L.YEARS_PAST[0], sectors, cell)
+        return None if expression is None else expression.excel()
 
     def _lists(self) -> None:
         ws = self.wb.add_worksheet(L.LISTS)

@@ -18,7 +18,7 @@ from pathlib import Path
 CATALOG_DIR = Path(__file__).with_name("catalog")
 
 KINDS = ("level", "rate", "growth", "count")
-DIRECTIONS = ("up", "down")
+DIRECTIONS = ("up", "down", "neutral")
 UNIT_KINDS = ("department", "agency", "district")
 EXTRA_SHEETS = ("grdp",)
 
@@ -306,7 +306,7 @@ def check_catalog(catalog: Catalog) -> list[str]:
         if i.kind not in KINDS:
             problems.append(f"{where}: loại «{i.kind}» không thuộc {', '.join(KINDS)}.")
         if i.direction not in DIRECTIONS:
-            problems.append(f"{where}: chiều «{i.direction}» phải là up hoặc down.")
+            problems.append(f"{where}: chiều «{i.direction}» phải là up, down hoặc neutral.")
         if i.aggregate not in ("sum", "none"):
             problems.append(f"{where}: cách tổng hợp «{i.aggregate}» phải là sum hoặc none.")
         if i.additive and (i.kind not in ("level", "count") or not i.district):

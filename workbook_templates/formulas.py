@@ -1,104 +1,241 @@
-"""Excel formulas of the computed cells, chosen by the indicator's kind and direction.
+"""The computed cells, each defined once as an expression (workbook_templates.expr): the builder renders it
+as the Excel formula, workbook_templates.derived evaluates the same expression in Python (cached results,
+validation rules, merge).
 
 Every formula is guarded so that an empty, text or zero input gives an empty cell, never an Excel error.
-The meaning of each formula is documented in docs/template-format.md ("Computed columns").
+The verdict and the completion compare the judged value and the target rounded to the indicator's declared
+decimals, so that a value shown equal to its target meets it; the completion is cut (not rounded) to the two
+decimals it shows, so that "100,00 %" never stands next to "Không đạt". A `neutral` indicator is judged by
+neither. The meaning of each formula is documented in docs/template-format.md ("Computed columns").
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
+from kehoach.workbook_templates import expr as X
 from kehoach.workbook_templates.catalog import Indicator
+from kehoach.workbook_templates.expr import COUNT, EMPTY, IF, ISNUMBER, ROUND, ROUNDDOWN, SUM, Expr, Ref
 
 EXCEEDED, MET, NOT_MET = "Vượt", "Đạt", "Không đạt"
 PERIOD_YEARS = 5
+COMPLETION_DECIMALS = 2  # the completion column shows two decimals
+# The computed columns of an indicator row, in an order where each one's inputs come first.
+INDICATOR_COMPUTED = ("growth_2016_2020", "growth_2021_2025", "compare_2011_2015", "completion_2020", "evaluation_2020")
 
 
-def guarded(expr: str, numbers: Sequence[str], positive: Sequence[str] = (), nonzero: Sequence[str] = ()) -> str:
-    """``expr`` when every cell in ``numbers`` holds a number and the sign conditions hold, else ""."""
-    conditions = [f"{c}>0" for c in positive] + [f"{c}<>0" for c in nonzero]
-    inner = f'IF(AND({",".join(conditions)}),{expr},"")' if conditions else expr
-    return f'IF(AND({",".join(f"ISNUMBER({c})" for c in numbers)}),{inner},"")'
+# --- building blocks ------------------------------------------------------------------------------------
 
 
-def geometric_mean_growth(cells: Sequence[str]) -> str:
+def geometric_mean(cells: Sequence[Expr]) -> Expr:
     """Average yearly growth (%) from yearly growth rates (%): (prod(1 + g/100))^(1/n) - 1."""
-    product = "*".join(f"(1+{c}/100)" for c in cells)
-    return f'IF(COUNT({",".join(cells)})={len(cells)},IF({product}>0,(({product})^(1/{len(cells)})-1)*100,""),"")'
+    product: Expr = 1 + cells[0] / 100
+    for cell in cells[1:]:
+        product = product * (1 + cell / 100)
+    n = len(cells)
+    mean = (product ** (X.Num(1) / n) - 1) * 100
+    return IF(COUNT(*cells).eq(n), IF(product.gt(0), mean, EMPTY), EMPTY)
 
 
-def period_change(kind: str, start: str, end: str, years: int = PERIOD_YEARS) -> str:
+def period_change_expr(kind: str, start: Expr, end: Expr, years: int = PERIOD_YEARS) -> Expr:
     """Average yearly growth of a level (%), average yearly change of a rate (points), or the total
     increase of a count, from ``start`` to ``end``."""
     if kind == "level":
-        return guarded(f"(({end}/{start})^(1/{years})-1)*100", [start, end], positive=[start, end])
+        return X.guarded(((end / start) ** (X.Num(1) / years) - 1) * 100, [start, end], positive=[start, end])
     if kind == "rate":
-        return guarded(f"({end}-{start})/{years}", [start, end])
+        return X.guarded((end - start) / years, [start, end])
     if kind == "count":
-        return guarded(f"{end}-{start}", [start, end])
+        return X.guarded(end - start, [start, end])
     raise ValueError(kind)
 
 
-def evaluated_value(indicator: Indicator, ref: Callable[[str], str]) -> str:
+def _at(value: Expr, decimals: int | None) -> Expr:
+    """``value`` at the declared precision (unchanged when none is declared)."""
+    return value if decimals is None else ROUND(value, decimals)
+
+
+def verdict_expr(direction: str, value: Expr, low: Expr, high: Expr, decimals: int | None) -> Expr:
+    """Vượt / Đạt / Không đạt of ``value`` against the target ``low`` (or the range ``low``-``high``), all three
+    at ``decimals``; empty for a neutral indicator."""
+    if direction == "neutral":
+        return EMPTY
+    v, lo, hi = _at(value, decimals), _at(low, decimals), _at(IF(ISNUMBER(high), high, low), decimals)
+    if direction == "up":
+        verdict = IF(v.gt(hi), EXCEEDED, IF(v.ge(lo), MET, NOT_MET))
+    else:
+        verdict = IF(v.lt(lo), EXCEEDED, IF(v.le(hi), MET, NOT_MET))
+    return X.guarded(verdict, [value, low])
+
+
+def completion_expr(direction: str, value: Expr, low: Expr, high: Expr, decimals: int | None) -> Expr:
+    """Percent of the target reached (value / target for up, target / value for down), from the values at
+    ``decimals``, cut to the two decimals shown; empty for a neutral indicator."""
+    if direction == "neutral":
+        return EMPTY
+    v, lo = _at(value, decimals), _at(low, decimals)
+    if direction == "up":
+        return X.guarded(ROUNDDOWN(v / lo * 100, COMPLETION_DECIMALS), [value, low], nonzero=[lo])
+    hi = _at(IF(ISNUMBER(high), high, low), decimals)
+    return X.guarded(ROUNDDOWN(hi / v * 100, COMPLETION_DECIMALS), [value, low], nonzero=[v])
+
+
+# --- indicator table ------------------------------------------------------------------------------------
+
+
+def judged_expr(kind: str) -> Expr:
     """The cell judged against the 2016-2020 target: the period average for growth rates, else 2020."""
-    return ref("growth_2016_2020") if indicator.kind == "growth" else ref("estimate_2020")
+    return Ref("growth_2016_2020") if kind == "growth" else Ref("estimate_2020")
+
+
+def indicator_expr(key: str, kind: str, direction: str, decimals: int | None) -> Expr:
+    """Computed column ``key`` of an indicator row; its references are the row's column keys."""
+    if key == "growth_2016_2020":
+        if kind == "growth":
+            return geometric_mean([Ref(f"actual_{y}") for y in (2016, 2017, 2018, 2019)] + [Ref("estimate_2020")])
+        return period_change_expr(kind, Ref("actual_2015"), Ref("estimate_2020"))
+    if key == "growth_2021_2025":
+        if kind == "growth":
+            return geometric_mean([Ref(f"plan_{y}") for y in range(2021, 2026)])
+        return period_change_expr(kind, Ref("estimate_2020"), Ref("plan_2025"))
+    if key == "compare_2011_2015":
+        now, before = Ref("growth_2016_2020"), Ref("growth_2011_2015")
+        return X.guarded(now - before, [now, before])
+    value, low, high = judged_expr(kind), Ref("target_2020"), Ref("target_2020_max")
+    if key == "completion_2020":
+        return completion_expr(direction, value, low, high, decimals)
+    if key == "evaluation_2020":
+        return verdict_expr(direction, value, low, high, decimals)
+    raise KeyError(key)
 
 
 def indicator_formula(key: str, indicator: Indicator, ref: Callable[[str], str]) -> str:
     """The formula (without the leading '=') of computed column ``key`` on ``indicator``'s row;
     ``ref(key)`` gives the address of another column on the same row."""
-    if key == "growth_2016_2020":
-        if indicator.kind == "growth":
-            return geometric_mean_growth(
-                [ref(f"actual_{y}") for y in (2016, 2017, 2018, 2019)] + [ref("estimate_2020")]
-            )
-        return period_change(indicator.kind, ref("actual_2015"), ref("estimate_2020"))
-    if key == "growth_2021_2025":
-        if indicator.kind == "growth":
-            return geometric_mean_growth([ref(f"plan_{y}") for y in range(2021, 2026)])
-        return period_change(indicator.kind, ref("estimate_2020"), ref("plan_2025"))
-    if key == "compare_2011_2015":
-        now, before = ref("growth_2016_2020"), ref("growth_2011_2015")
-        return guarded(f"{now}-{before}", [now, before])
-    value, low, high = evaluated_value(indicator, ref), ref("target_2020"), ref("target_2020_max")
-    upper = f"IF(ISNUMBER({high}),{high},{low})"
-    if key == "completion_2020":
-        if indicator.direction == "up":
-            return guarded(f"{value}/{low}*100", [value, low], nonzero=[low])
-        return guarded(f"{upper}/{value}*100", [value, low], nonzero=[value])
-    if key == "evaluation_2020":
-        if indicator.direction == "up":
-            verdict = f'IF({value}>{upper},"{EXCEEDED}",IF({value}>={low},"{MET}","{NOT_MET}"))'
-        else:
-            verdict = f'IF({value}<{low},"{EXCEEDED}",IF({value}<={upper},"{MET}","{NOT_MET}"))'
-        return guarded(verdict, [value, low])
-    raise KeyError(key)
+    return indicator_expr(key, indicator.kind, indicator.direction, indicator.decimals).excel(ref)
 
 
-def grdp_formula(role: str, cells: dict[str, str]) -> str:
-    """Formula of a GRDP sheet cell; ``cells`` names the cells it uses (see builder)."""
+# --- GRDP sheet -----------------------------------------------------------------------------------------
+
+
+def grdp_expr(role: str, cells: Mapping[str, Expr]) -> Expr:
+    """A GRDP sheet cell of ``role``; ``cells`` names the cells it uses (``parts`` is a Range)."""
     if role == "total":
         parts = cells["parts"]
-        return f'IF(COUNT({parts})={cells["count"]},SUM({parts}),"")'
+        assert isinstance(parts, X.Range), parts
+        count = cells["count"] if "count" in cells else X.Num(len(parts.cells))
+        return IF(COUNT(parts).eq(count), SUM(parts), EMPTY)
     if role == "share":
         part, total = cells["part"], cells["total"]
-        return guarded(f"{part}/{total}*100", [part, total], nonzero=[total])
+        return X.guarded(part / total * 100, [part, total], nonzero=[total])
     if role == "growth":
         now, before = cells["now"], cells["before"]
-        return guarded(f"({now}/{before}-1)*100", [now, before], positive=[before])
+        return X.guarded((now / before - 1) * 100, [now, before], positive=[before])
     if role == "contribution":
         now, before, total_before = cells["now"], cells["before"], cells["total_before"]
-        return guarded(f"({now}-{before})/{total_before}*100", [now, before, total_before], positive=[total_before])
+        return X.guarded((now - before) / total_before * 100, [now, before, total_before], positive=[total_before])
     if role == "per_capita":
         total, population = cells["total"], cells["population"]
-        return guarded(f"{total}/{population}", [total, population], positive=[population])
+        return X.guarded(total / population, [total, population], positive=[population])
     raise KeyError(role)
 
 
-def project_formula(key: str, ref: Callable[[str], str]) -> str:
-    sources = [ref(k) for k in ("src_central", "src_local", "src_oda", "src_other")]
+def grdp_cell_expr(
+    key: str,
+    role: str,
+    basis: str,
+    sector: str,
+    year: int,
+    first_year: int,
+    sectors: Sequence[str],
+    cell: Callable[[str, int], str],
+) -> Expr | None:
+    """The expression of the GRDP sheet's row ``key`` (of ``role``) in ``year``, or None where the cell stays
+    empty (inputs, headings, the first year's growth); ``cell(row key, year)`` names another cell."""
+    previous = year - 1
+    if role == "total":
+        price = key.split(".")[1]
+        parts = X.Range(tuple(cell(f"{basis}.{price}.{s}", year) for s in sectors))
+        return grdp_expr("total", {"parts": parts})
+    if role == "share":
+        part, total = Ref(cell(f"{basis}.current.{sector}", year)), Ref(cell(f"{basis}.current.total", year))
+        return grdp_expr("share", {"part": part, "total": total})
+    if role == "per_capita":
+        total, population = Ref(cell(f"{basis}.current.total", year)), Ref(cell("population", year))
+        return grdp_expr("per_capita", {"total": total, "population": population})
+    if role not in ("growth", "contribution") or year == first_year:
+        return None
+    now, before = Ref(cell(f"{basis}.constant.{sector}", year)), Ref(cell(f"{basis}.constant.{sector}", previous))
+    if role == "growth":
+        return grdp_expr("growth", {"now": now, "before": before})
+    if role == "contribution":
+        total_before = Ref(cell(f"{basis}.constant.total", previous))
+        return grdp_expr("contribution", {"now": now, "before": before, "total_before": total_before})
+    return None
+
+
+def grdp_average_expr(cells: Sequence[str]) -> Expr:
+    """The average of a GRDP growth row: geometric mean of its yearly growths."""
+    return geometric_mean([Ref(c) for c in cells])
+
+
+# --- project list ---------------------------------------------------------------------------------------
+
+SOURCES = ("src_central", "src_local", "src_oda", "src_other")
+
+
+def project_expr(key: str) -> Expr:
+    sources = [Ref(k) for k in SOURCES]
     if key == "src_sum":
-        return f'IF(COUNT({",".join(sources)})=0,"",SUM({",".join(sources)}))'
+        return IF(COUNT(*sources).eq(0), EMPTY, SUM(*sources))
     if key == "src_gap":
-        return guarded(f"{ref('total')}-{ref('src_sum')}", [ref("total"), ref("src_sum")])
+        total, found = Ref("total"), Ref("src_sum")
+        return X.guarded(total - found, [total, found])
     raise KeyError(key)
+
+
+def project_formula(key: str, ref: Callable[[str], str]) -> str:
+    return project_expr(key).excel(ref)
+
+
+# --- formula text from cell addresses (the scenario sheet and other sheets written from addresses) ---------
+
+
+@dataclass(frozen=True, eq=False)
+class _Raw(Expr):
+    """Formula text given as is (only rendered, never evaluated)."""
+
+    text: str
+
+    def excel(self, ref: X.Ref_ = str) -> str:
+        return self.text
+
+    def evaluate(self, values: Mapping[str, object]) -> object:
+        raise NotImplementedError("raw formula text")
+
+
+def guarded(expr: str, numbers: Sequence[str], positive: Sequence[str] = (), nonzero: Sequence[str] = ()) -> str:
+    """``expr`` (formula text) when every cell in ``numbers`` holds a number and the sign conditions hold."""
+    refs = {c: Ref(c) for c in (*numbers, *positive, *nonzero)}
+    return X.guarded(
+        _Raw(expr), [refs[c] for c in numbers], [refs[c] for c in positive], [refs[c] for c in nonzero]
+    ).excel()
+
+
+def geometric_mean_growth(cells: Sequence[str]) -> str:
+    """Formula text of the average yearly growth (%) of the growth rates (%) in the cells ``cells``."""
+    return geometric_mean([Ref(c) for c in cells]).excel()
+
+
+def grdp_formula(role: str, cells: Mapping[str, object]) -> str:
+    """Formula text of a GRDP-like cell from cell addresses (``parts`` as "first:last", with ``count``)."""
+    named: dict[str, Expr] = {}
+    for name, address in cells.items():
+        if name == "parts":
+            first, _, last = str(address).partition(":")
+            named[name] = X.Range((first, last or first))
+        elif name == "count":
+            named[name] = X.Num(int(str(address)))
+        else:
+            named[name] = Ref(str(address))
+    return grdp_expr(role, named).excel()

@@ -7,6 +7,7 @@ Deliberately shares no code with workbook_templates.formulas: it works on values
 from __future__ import annotations
 
 import math
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 BLANK = None
 
@@ -39,8 +40,16 @@ def mean_growth(rates: list[object]) -> float | None:
     return (product ** (1 / len(values)) - 1) * 100 if product > 0 else BLANK
 
 
-def indicator_derived(kind: str, direction: str, row: dict[str, object]) -> dict[str, object]:
-    """Expected values of the computed columns of one indicator row (keys as in the template)."""
+def at_precision(value: float, decimals: int, mode: str = ROUND_HALF_UP) -> float:
+    """A spreadsheet's ROUND (half away from zero; ROUNDDOWN with mode=ROUND_DOWN), which works on the value's
+    15 significant digits: 8.495 typed rounds to 8.50."""
+    return float(Decimal(f"{value:.15g}").quantize(Decimal(10) ** -decimals, rounding=mode))
+
+
+def indicator_derived(kind: str, direction: str, row: dict[str, object], decimals: int) -> dict[str, object]:
+    """Expected values of the computed columns of one indicator row (keys as in the template). The verdict
+    and the completion compare the judged value and the target at the indicator's ``decimals``; the completion
+    is cut to two decimals; a neutral indicator gets neither."""
     if kind == "growth":
         past = mean_growth([row.get(f"actual_{y}") for y in (2016, 2017, 2018, 2019)] + [row.get("estimate_2020")])
         plan = mean_growth([row.get(f"plan_{y}") for y in range(2021, 2026)])
@@ -53,12 +62,13 @@ def indicator_derived(kind: str, direction: str, row: dict[str, object]) -> dict
     low, high = number(row.get("target_2020")), number(row.get("target_2020_max"))
     upper = high if high is not None else low
     completion = evaluation = BLANK
-    if value is not None and low is not None:
+    if value is not None and low is not None and direction != "neutral":
+        value, low, upper = (at_precision(x, decimals) for x in (value, low, upper))
         if direction == "up":
-            completion = value / low * 100 if low != 0 else BLANK
+            completion = at_precision(value / low * 100, 2, ROUND_DOWN) if low != 0 else BLANK
             evaluation = "Vượt" if value > upper else "Đạt" if value >= low else "Không đạt"
         else:
-            completion = upper / value * 100 if value != 0 else BLANK
+            completion = at_precision(upper / value * 100, 2, ROUND_DOWN) if value != 0 else BLANK
             evaluation = "Vượt" if value < low else "Đạt" if value <= upper else "Không đạt"
     return {
         "growth_2016_2020": past,

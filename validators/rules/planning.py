@@ -42,14 +42,17 @@ def _target_range(low: float, high: float | None) -> tuple[float, float | tuple[
     values=("name", "value", "target"),
 )
 def unmet_without_cause(ctx: Context) -> Iterator[Hit]:
-    """An indicator that did not meet its 2016-2020 target states the cause."""
+    """An indicator that did not meet its 2016-2020 target states the cause. The verdict is the template's own
+    (the same expression as the «Đánh giá» column: at the indicator's declared decimals); a neutral indicator is
+    never judged."""
     if not ctx.has_column("cause"):
         return
     for ind in ctx.indicators:
         row = ctx.row(ind)
-        value = derived.judged_value(ind.kind, row)
-        low, high = row["target_2020"], row["target_2020_max"]
-        if derived.evaluation(ind.direction, value, low, high) == NOT_MET and is_blank(ctx.raw(ind, "cause")):
+        verdict = derived.indicator_values(ind, row)["evaluation_2020"]
+        if verdict == NOT_MET and is_blank(ctx.raw(ind, "cause")):
+            value = derived.judged_value(ind.kind, row)
+            low, high = row["target_2020"], row["target_2020_max"]
             target = low if high is None else (low, high)
             yield Hit.at(ctx.cell(ind, "cause"), ind.code, name=ind.name_vi, value=value, target=target)
 
@@ -92,9 +95,10 @@ def plan_meets_target(ctx: Context) -> Iterator[Hit]:
 )
 def plan_direction(ctx: Context) -> Iterator[Hit]:
     """A yearly plan path 2021-2025 heads towards the target: it does not fall for a higher-is-better indicator
-    (nor rise for a lower-is-better one), unless a note explains."""
+    (nor rise for a lower-is-better one), unless a note explains. A neutral indicator has no right way."""
     for ind in ctx.indicators:
-        if ind.kind not in ("level", "rate") or not is_blank(ctx.raw(ind, "note")):
+        judged = ind.kind in ("level", "rate") and ind.direction in ("up", "down")
+        if not judged or not is_blank(ctx.raw(ind, "note")):
             continue
         row = ctx.row(ind)
         keys = PLAN_KEYS  # not from the 2020 estimate: it is on the old basis, the plan on the revalued one
