@@ -230,7 +230,7 @@ class _Master:
         bold: bool,
         formulas: dict[str, str] | None = None,
     ) -> None:
-        results = derived.indicator_derived(indicator.kind, indicator.direction, values)
+        results = derived.indicator_values(indicator, values)
         for offset, column in enumerate(self.columns):
             col = len(IDENTITY) + offset
             if column.role == "formula":

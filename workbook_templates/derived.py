@@ -72,21 +72,15 @@ def completion(direction: str, value: object, low: object, high: object, decimal
     return _number(expression, {"value": value, "low": low, "high": high})
 
 
-def indicator_derived(
-    kind: str, direction: str, row: Mapping[str, object], decimals: int | None = None
-) -> dict[str, object]:
-    """Every computed column of an indicator row, keyed like the template's columns; the verdict and the
-    completion at ``decimals`` (pass the indicator's, as its formulas do; ``indicator_values`` does)."""
+def indicator_values(indicator: Indicator, row: Mapping[str, object]) -> dict[str, object]:
+    """Every computed column of ``indicator``'s row, keyed like the template's columns, as its formulas give
+    them (the verdict and the completion at the indicator's declared decimals)."""
     values = dict(row)
     out: dict[str, object] = {}
     for key in F.INDICATOR_COMPUTED:
-        out[key] = values[key] = evaluate(F.indicator_expr(key, kind, direction, decimals), values)
+        expression = F.indicator_expr(key, indicator.kind, indicator.direction, indicator.decimals)
+        out[key] = values[key] = evaluate(expression, values)
     return out
-
-
-def indicator_values(indicator: Indicator, row: Mapping[str, object]) -> dict[str, object]:
-    """Every computed column of ``indicator``'s row, as its formulas give them."""
-    return indicator_derived(indicator.kind, indicator.direction, row, indicator.decimals)
 
 
 def project_derived(row: Mapping[str, object]) -> dict[str, Value]:
