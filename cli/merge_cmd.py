@@ -56,7 +56,13 @@ def merge(inbox: Path, master: Path, deadline: dt.datetime | None, output_format
     except MergeError as error:
         fail(error.message, error.code)
     except OSError as error:
-        fail(f"không ghi được tệp tổng hợp: {error.strerror or error} ({error.filename or master}).", exit_codes.USAGE)
+        # Windows' own words are English ("Access is denied", "Sharing violation"): its causes are said in
+        # Vietnamese, with what to do (winfiles.explain); any other keeps the system's words and the file.
+        from kehoach.validators.winfiles import specific
+
+        where = error.filename or master
+        reason = specific(error, where, writing=True) or f"{error.strerror or error} ({where})"
+        fail(f"không ghi được tệp tổng hợp: {reason}.", exit_codes.USAGE)
     if output_format == "json":
         warn_stall(outcome)
         emit_json(summary(outcome))

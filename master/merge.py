@@ -11,6 +11,7 @@ import datetime as dt
 import gc
 import os
 import shutil
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -25,6 +26,7 @@ from kehoach.master.extract import FileResult, fingerprint, process_files
 from kehoach.master.judge import judge_digest
 from kehoach.master.ledger import Ledger, ledger_path, pack
 from kehoach.master.workbook import write_long_csv, write_master
+from kehoach.validators import winfiles
 from kehoach.workbook_templates.catalog import Catalog, load_catalog
 
 SUFFIXES = (".xlsx", ".xlsm")
@@ -86,17 +88,29 @@ class Stall:
 
 
 def discover(inbox: Path, master: Path) -> list[Path]:
-    """Every .xlsx/.xlsm under the inbox, recursively, without lock files and the master's own files."""
-    own = {master.resolve(), backup_path(master).resolve()}
+    """Every .xlsx/.xlsm under the inbox, recursively, without lock files and the master's own files. The inbox
+    is walked in Windows' extended form (paths over 260 characters work without LongPathsEnabled); the paths
+    returned are as a person types them (no ``\\\\?\\`` prefix), for the messages and the ledger."""
+    own = {_identity(master), _identity(backup_path(master))}
     found = [
-        p
-        for p in inbox.rglob("*")
+        Path(winfiles.plain(p))
+        for p in winfiles.long_path(inbox, always=True).rglob("*")
         if p.suffix.lower() in SUFFIXES
         and p.is_file()
         and not p.name.startswith(("~$", "."))
-        and p.resolve() not in own
+        and _identity(p) not in own
     ]
     return sorted(found)
+
+
+def _identity(path: Path) -> str:
+    """The file a path names, to compare two paths: resolved (symbolic links followed) where that works, else
+    absolute. Under Wine, resolving a path over 260 characters fails; Windows' final-path lookup can too."""
+    text = winfiles.plain(path)
+    try:
+        return str(Path(text).resolve())
+    except OSError:
+        return os.path.normcase(os.path.abspath(text))
 
 
 def backup_path(master: Path) -> Path:
@@ -121,24 +135,28 @@ def merge(
     started = time.perf_counter()
     catalog = catalog or load_catalog()
     deadline = deadline or catalog.template.deadline
-    if not inbox.is_dir():
+    inbox = winfiles.same_name(inbox)  # typed in NFC while the disk has NFD (or the reverse): the folder on disk
+    if not winfiles.long_path(inbox).is_dir():
         raise MergeError(f"không tìm thấy thư mục nhận tệp «{inbox}».", USAGE)
     files = discover(inbox, master)
     if not files:
         raise MergeError(f"thư mục «{inbox}» không có tệp .xlsx hoặc .xlsm nào.", USAGE)
-    master.parent.mkdir(parents=True, exist_ok=True)
+    winfiles.long_path(master.parent).mkdir(parents=True, exist_ok=True)
     _refuse_if_open(master)
+    problem = _master_problem(master)
+    if problem:
+        raise MergeError(*problem)
     judge = judge_digest(catalog)  # a cached result is reused only if the same catalog, rules and tool judged it
     with _exclusive(master), Ledger(ledger_path(master)) as ledger:
         results, todo, reused = [], [], 0
         for path in files:
-            stat = path.stat()
-            known = ledger.known_fingerprint(path, stat.st_size, stat.st_mtime) or fingerprint(path)
+            status = winfiles.long_path(path).stat()
+            known = ledger.known_fingerprint(path, status.st_size, status.st_mtime) or fingerprint(path)
             cached = ledger.summary(known, judge)
             if cached is None:
                 todo.append((path, known))
                 continue
-            cached.path, cached.size, cached.mtime = str(path), stat.st_size, stat.st_mtime
+            cached.path, cached.size, cached.mtime = str(path), status.st_size, status.st_mtime
             results.append(cached)
             reused += 1
         ledger.record((r, None) for r in results)  # files seen before, perhaps under another name or time
@@ -171,6 +189,12 @@ def merge(
         )
     stall = stalls[0] if stalls else None
     return MergeOutcome(result, results, master, csv_path(master), backup, len(todo), reused, timings, stall)
+
+
+def _master_problem(master: Path) -> tuple[str, int] | None:
+    """Why Windows would refuse to replace the master, asked before any work: the master or its backup held open by
+    Excel (exit 3), a read-only master (exit 2). Elsewhere a rename replaces either: nothing to refuse."""
+    return winfiles.master_problem(master) if winfiles.WINDOWS else None
 
 
 def _stall_seconds(given: float | None) -> float:
@@ -302,7 +326,7 @@ def _batch_bytes(chunk: list[tuple[Path, str]]) -> int:
     total = 0
     for path, _known in chunk:
         with suppress(OSError):
-            total += path.stat().st_size
+            total += winfiles.long_path(path).stat().st_size
     return total
 
 
@@ -320,7 +344,7 @@ def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
 def _refuse_if_open(master: Path) -> None:
     """Excel keeps ~$<name> and LibreOffice .~lock.<name># beside a workbook it has open."""
     for lock in (master.with_name(f"~${master.name}"), master.with_name(f".~lock.{master.name}#")):
-        if lock.exists():
+        if winfiles.long_path(lock).exists():
             raise MergeError(
                 f"tệp tổng hợp «{master.name}» đang được mở trong Excel hoặc LibreOffice. Hãy đóng tệp rồi chạy lại.",
                 BUSY,
@@ -330,7 +354,7 @@ def _refuse_if_open(master: Path) -> None:
 @contextmanager
 def _exclusive(master: Path) -> Iterator[None]:
     """One merge at a time per master: an OS lock on <master>.lock, released even if the process dies."""
-    handle = master.with_name(f".{master.name}.lock").open("a+")
+    handle = winfiles.long_path(master.with_name(f".{master.name}.lock")).open("a+")
     try:
         try:
             _lock(handle)
@@ -356,8 +380,9 @@ def _lock(handle: object) -> None:
 
 @contextmanager
 def _staged(target: Path) -> Iterator[Path]:
-    """A temporary file beside ``target``, removed unless it was renamed into place."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    """A temporary file beside ``target`` (in the extended form when long), removed unless it was renamed into
+    place."""
+    tmp = winfiles.long_path(target.with_name(f".{target.name}.{os.getpid()}.tmp"))
     try:
         yield tmp
     finally:
@@ -366,21 +391,28 @@ def _staged(target: Path) -> Iterator[Path]:
 
 def _commit(pairs: list[tuple[Path, Path]]) -> Path | None:
     """Flush every staged file to disk, keep the previous master as its backup, then rename each into
-    place. Everything that can fail for lack of space happens before the first rename."""
+    place. Everything that can fail for lack of space happens before the first rename. Paths over 260 characters
+    are used in Windows' extended form; a failed run leaves no temporary file."""
+    long = winfiles.long_path
     for staged, _target in pairs:
-        with staged.open("rb+") as handle:
+        with long(staged).open("rb+") as handle:
             os.fsync(handle.fileno())
     master = pairs[0][1]
     backup = None
-    if master.exists():
+    if long(master).exists():
         backup = backup_path(master)
-        link = backup.with_name(f".{backup.name}.{os.getpid()}.tmp")
-        link.unlink(missing_ok=True)
+        link = long(backup.with_name(f".{backup.name}.{os.getpid()}.tmp"))
         try:
-            os.link(master, link)  # no copy, no space needed
-        except OSError:  # file systems without hard links
-            shutil.copy2(master, link)
-        os.replace(link, backup)
+            link.unlink(missing_ok=True)
+            try:
+                os.link(long(master), link)  # no copy, no space needed
+            except OSError:  # file systems without hard links
+                shutil.copy2(long(master), link)
+            if winfiles.WINDOWS and winfiles.is_read_only(backup):  # Windows refuses to replace a read-only file
+                os.chmod(long(backup), stat.S_IWRITE)
+            os.replace(link, long(backup))
+        finally:
+            link.unlink(missing_ok=True)
     for staged, target in pairs:
-        os.replace(staged, target)
+        os.replace(long(staged), long(target))
     return backup

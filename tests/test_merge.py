@@ -197,6 +197,52 @@ def test_unusable_inbox_is_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "không có tệp" in result.stderr
 
 
+def _one_submission(inbox: Path) -> None:
+    catalog = load_catalog()
+    inbox.mkdir(parents=True)
+    write_submission(catalog, catalog.unit("SKHDT"), generate_all(catalog, 3, ["SKHDT"])["SKHDT"], inbox / "a.xlsx")
+
+
+def test_a_master_windows_cannot_replace_is_refused_before_any_work(tmp_path: Path, monkeypatch) -> None:
+    """On Windows a master held open by Excel, or read-only, cannot be replaced (winfiles.master_problem): the
+    merge says so before it validates anything."""
+    import kehoach.master.merge as merging
+
+    inbox, master = tmp_path / "inbox", tmp_path / "master.xlsx"
+    _one_submission(inbox)
+    monkeypatch.setattr(merging, "_master_problem", lambda _master: ("tệp tổng hợp đang được mở trong Excel", BUSY))
+    monkeypatch.setattr(merging, "process_files", lambda *_a: pytest.fail("validated before refusing"))
+    result = CliRunner().invoke(kehoach, ["merge", str(inbox), "-o", str(master)])
+    assert result.exit_code == BUSY and "đang được mở trong Excel" in result.stderr
+    assert not ledger_path(master).exists() and not master.exists()
+
+
+def test_a_failed_write_is_said_in_vietnamese_and_leaves_no_temporary_file(tmp_path: Path, monkeypatch) -> None:
+    inbox, master = tmp_path / "inbox", tmp_path / "out" / "master.xlsx"
+    _one_submission(inbox)
+    assert CliRunner().invoke(kehoach, ["merge", str(inbox), "-o", str(master)]).exit_code == 0
+    replace = os.replace
+
+    def refused(source: object, target: object) -> None:
+        if str(target).endswith(".bak.xlsx"):
+            raise PermissionError(13, "Access is denied", str(target))
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", refused)
+    result = CliRunner().invoke(kehoach, ["merge", str(inbox), "-o", str(master)])
+    assert result.exit_code == 2 and "không có quyền ghi tệp «master.bak.xlsx»" in result.stderr, result.stderr
+    assert "Access is denied" not in result.stderr
+    assert sorted(p.name for p in master.parent.iterdir() if p.name.endswith(".tmp")) == []
+
+
+def test_an_inbox_typed_in_the_other_unicode_form_is_found(tmp_path: Path) -> None:
+    import unicodedata
+
+    _one_submission(tmp_path / unicodedata.normalize("NFD", "Hộp thư"))
+    outcome = merge(tmp_path / unicodedata.normalize("NFC", "Hộp thư"), tmp_path / "master.xlsx", now=NOW)
+    assert list(outcome.consolidation.merged) == ["SKHDT"]
+
+
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

@@ -9,6 +9,7 @@
 #   python/   python.exe and its standard library, python311._pth, the bcryptprimitives shim
 #   site/     the wheels of requirements-wine.txt; kehoach/__init__.py maps kehoach.* onto the repository
 #   prefix/   the Wine prefix (WINEPREFIX)
+#   locale/   vi_VN.UTF-8, compiled when the system lacks it (LOCPATH)
 #   env.sh    the variables to run it by hand: . env.sh; "$KEHOACH_WINE" "$KEHOACH_WINE_PYTHON" -m kehoach.cli.main --help
 # The cache is reused while this script, the requirements and the shim are unchanged (hash in .stamp).
 #
@@ -110,6 +111,26 @@ EOF
     echo "$stamp" >"$dir/.stamp"
 fi
 
+# 7. The Unix locale Wine runs under, vi_VN.UTF-8: Wine takes Vietnamese Windows' code pages (ANSI cp1258) from
+# it, and maps file names and command lines through it. It is seldom installed (Debian's locales package has its
+# source, not the compiled locale); without it Wine cannot name a Vietnamese file ("Invalid name", WinError 123).
+# Compiled with localedef into the cache (about a second) when it is not installed; env.sh sets LOCPATH to it.
+locpath=""
+if ! locale -a 2>/dev/null | grep -ix 'vi_VN\.utf-\?8' >/dev/null; then  # not -q: no SIGPIPE, pipefail
+    if [[ ! -d "$dir/locale/vi_VN.UTF-8" ]]; then
+        rm -rf "$dir/locale.new" && mkdir -p "$dir/locale.new"
+        if localedef -i vi_VN -f UTF-8 "$dir/locale.new/vi_VN.UTF-8" >/dev/null 2>&1 \
+            && [[ -d "$dir/locale.new/vi_VN.UTF-8" ]]; then
+            rm -rf "$dir/locale" && mv "$dir/locale.new" "$dir/locale"
+        else
+            say "vi_VN.UTF-8 is not installed and localedef cannot build it (the locales package): Vietnamese file" \
+                "names will not work under Wine"
+        fi
+        rm -rf "$dir/locale.new"
+    fi
+    if [[ -d "$dir/locale/vi_VN.UTF-8" ]]; then locpath="$dir/locale"; fi
+fi
+
 winpycache="Z:${dir//\//\\}\\pycache"  # compiled modules go here, not into the checkout
 cat >"$dir/env.sh" <<EOF
 export WINEPREFIX='$WINEPREFIX'
@@ -120,8 +141,9 @@ export KEHOACH_WINE='$wine'
 export KEHOACH_WINE_PYTHON='$dir/python/python.exe'
 export PYTHONPYCACHEPREFIX='$winpycache'
 EOF
+[[ -z "$locpath" ]] || echo "export LOCPATH='$locpath'" >>"$dir/env.sh"
 
-# 7. The Wine prefix (created on first use), set to Windows 10. In a new prefix Debian's Wine 8 shows python.exe
+# 8. The Wine prefix (created on first use), set to Windows 10. In a new prefix Debian's Wine 8 shows python.exe
 # Windows 7 (sys.getwindowsversion() 6.1.7601), but its pipes behave as Windows 8's: a zero-byte read consumes a
 # zero-length message. CPython's multiprocessing trusts the version, so under "Windows 7" a ProcessPoolExecutor
 # given an even number of tasks hangs for ever (docs/windows.md). The staff run Windows 10 and 11.
@@ -130,7 +152,7 @@ if ! grep -qs '^"Version"="win10"' "$WINEPREFIX/user.reg"; then
     nice "$wine" reg add 'HKCU\Software\Wine' /v Version /d win10 /f 2>&1 | grep -v "^wine: \|^$" >&2 || true
 fi
 
-# 8. The check: the Windows Python starts and imports everything.
+# 9. The check: the Windows Python starts and imports everything.
 say "checking the Windows Python"
 check='import sys, os, kehoach.cli.main, python_calamine, pandas, pandera, xlwings, win32api
 assert os.name == "nt", os.name

@@ -78,12 +78,22 @@ class WindowsPython:
 
 
 def _harness_env(directory: Path) -> dict[str, str]:
-    """The variables env.sh sets (Wine prefix, the interpreter, the bytecode cache), over a clean environment."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "LC_", "LANG", "WINE"))}
+    """The variables env.sh sets (Wine prefix, the interpreter, the bytecode cache, and LOCPATH when the harness
+    compiled vi_VN.UTF-8 itself), over a clean environment."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "LC_", "LANG", "WINE", "LOCPATH"))}
     for name, value in re.findall(r"""(\w+)=["']([^"']*)["']""", (directory / "env.sh").read_text()):
         env[name] = value
     env.update(LANG=LOCALE, LC_ALL=LOCALE, KEHOACH_SOURCE=str(REPO))
     return env
+
+
+def has_locale(env: dict[str, str]) -> bool:
+    """vi_VN.UTF-8 is there for Wine: compiled by the harness (LOCPATH) or installed. Without it Wine cannot
+    name a non-ASCII file."""
+    if (Path(env.get("LOCPATH", "/nonexistent")) / LOCALE).is_dir():
+        return True
+    listed = subprocess.run(["locale", "-a"], capture_output=True, text=True, check=False).stdout.split()
+    return any(name.lower().replace("-", "") == LOCALE.lower().replace("-", "") for name in listed)
 
 
 @pytest.fixture(scope="session")

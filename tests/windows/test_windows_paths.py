@@ -2,12 +2,14 @@
 names in NFC and NFD, paths over 260 characters, files held open by Excel (pywin32's CreateFile with a share mode
 that denies writing, in another Windows process), read-only files and OneDrive placeholders.
 
-The harness's locale (vi_VN.UTF-8) is often not installed on Linux: Wine then cannot map non-ASCII file names
-("Invalid name", WinError 123) nor command lines. The fixture ``vwin`` compiles it with localedef into a temporary
-LOCPATH (falling back to C.UTF-8, code page cp1252). Children print UTF-8 (PYTHONIOENCODING), so that these tests
-do not depend on the console encoding fix.
+The harness's locale (vi_VN.UTF-8), without which Wine cannot map non-ASCII file names ("Invalid name", WinError
+123) nor command lines, is compiled by build-harness.sh when the system lacks it (LOCPATH in env.sh); where it
+cannot be, the fixture ``vwin`` falls back to C.UTF-8 (code page cp1252). Children print UTF-8
+(PYTHONIOENCODING), so that these tests do not depend on the console encoding fix.
 
-Strict xfails name a fix that belongs in master/merge.py (owned elsewhere; see the report of issue 17 item 4).
+The merge (master/merge.py) finds an inbox typed in the other Unicode form, walks and writes paths over 260
+characters in the extended form, and refuses a master held open by Excel (exit 3) or read-only (exit 2) before
+any work, leaving no temporary file.
 """
 
 from __future__ import annotations
@@ -23,13 +25,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.windows.conftest import Run, WindowsPython, winpath
+from tests.windows.conftest import Run, WindowsPython, has_locale, winpath
 
 UNITS = ("CTK", "SKHDT", "H844", "SYT")
 USER = "Nguyễn Văn A"
 ONEDRIVE = "OneDrive - Sở Kế hoạch và Đầu tư"
 FILE_SHARE_READ = 1
-MERGE_PY = "needs master/merge.py: "
 HOLD = """
 import sys
 import pywin32_bootstrap  # noqa: F401 (python311._pth skips pywin32.pth)
@@ -54,16 +55,10 @@ def err(run: Run) -> str:
 
 
 @pytest.fixture(scope="module")
-def vwin(windows: WindowsPython, tmp_path_factory: pytest.TempPathFactory) -> WindowsPython:
+def vwin(windows: WindowsPython) -> WindowsPython:
     """The harness with a Unix locale that can name Vietnamese files, and UTF-8 output."""
     env = dict(windows.env, PYTHONIOENCODING="utf-8")
-    locales = tmp_path_factory.mktemp("locale")
-    built = subprocess.run(
-        ["localedef", "-i", "vi_VN", "-f", "UTF-8", str(locales / "vi_VN.UTF-8")], capture_output=True, check=False
-    )
-    if built.returncode == 0 and (locales / "vi_VN.UTF-8").is_dir():
-        env["LOCPATH"] = str(locales)
-    else:  # no locale sources: UTF-8 names, Western code page
+    if not has_locale(env):  # no locale sources: UTF-8 names, Western code page
         env.update(LANG="C.UTF-8", LC_ALL="C.UTF-8")
     return WindowsPython(windows.wine, windows.python, env)
 
@@ -141,7 +136,6 @@ def test_a_file_named_in_nfd_is_found_when_typed_in_nfc(vwin: WindowsPython, hom
     assert report["readable"] and report["unit"] == "SYT"
 
 
-@pytest.mark.xfail(strict=True, reason=MERGE_PY + "an inbox typed in NFC is not found when its folder is NFD")
 def test_an_inbox_named_in_nfd_is_found_when_typed_in_nfc(vwin: WindowsPython, home: Path, tmp_path: Path) -> None:
     fresh_inbox(home, tmp_path / unicodedata.normalize("NFD", "Hộp thư"))
     typed = winpath(tmp_path) + "\\Hộp thư"  # NFC
@@ -202,7 +196,6 @@ def test_what_to_do_when_windows_refuses_a_long_path(vwin: WindowsPython) -> Non
     assert len(lines) == 2 and all("vượt giới hạn 260 ký tự" in line and "LongPathsEnabled" in line for line in lines)
 
 
-@pytest.mark.xfail(strict=True, reason=MERGE_PY + "discover() resolves paths; Wine's realpath of a long path fails")
 def test_merge_over_260_characters(vwin: WindowsPython, home: Path, tmp_path: Path) -> None:
     inbox = fresh_inbox(home, long_folder(tmp_path) / "Hộp thư")
     master = inbox.parent / "Tổng hợp" / "tổng hợp toàn tỉnh Trà Vinh năm 2021.xlsx"
@@ -236,7 +229,6 @@ def test_the_tool_sees_a_master_held_by_excel(vwin: WindowsPython, merged_once: 
     assert free.out().strip() == "None"
 
 
-@pytest.mark.xfail(strict=True, reason=MERGE_PY + "exit 2 'Sharing violation' and a .bak.xlsx.<pid>.tmp left behind")
 def test_merge_into_a_master_open_in_excel_exits_3(vwin: WindowsPython, merged_once: tuple[Path, Path]) -> None:
     inbox, master = merged_once
     with held(vwin, master, FILE_SHARE_READ):
@@ -309,7 +301,6 @@ def test_the_tool_sees_a_read_only_master(vwin: WindowsPython, merged_once: tupl
     assert "Chỉ đọc (Read-only)" in run.out() and run.out().rstrip().endswith("2)")
 
 
-@pytest.mark.xfail(strict=True, reason=MERGE_PY + "a read-only master is not refused before the work")
 def test_merge_refuses_a_read_only_master(vwin: WindowsPython, merged_once: tuple[Path, Path]) -> None:
     inbox, master = merged_once
     master.chmod(stat.S_IREAD)
