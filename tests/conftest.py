@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from kehoach.workbook_templates.catalog import CATALOG_DIR
+from kehoach.workbook_templates.catalog import CATALOG_DIR, Catalog, load_catalog
 
 
 @pytest.fixture
@@ -23,3 +23,23 @@ def append_row(path: Path, row: dict[str, str]) -> None:
         header = next(csv.reader(handle))
     with path.open("a", encoding="utf-8", newline="") as handle:
         csv.DictWriter(handle, fieldnames=header).writerow(row)
+
+
+def catalog_with_test_unit(directory: Path, extra_sheets: str = "") -> Catalog:
+    """A copy of the catalog under ``directory`` with a unit TEST reporting on every task area (and on
+    ``extra_sheets``, e.g. "grdp"), so that one workbook holds every indicator."""
+    target = directory / "catalog"
+    shutil.copytree(CATALOG_DIR, target)
+    append_row(
+        target / "units.csv",
+        {
+            "code": "TEST",
+            "name_vi": "Đơn vị thử",
+            "slug": "don-vi-thu",
+            "kind": "department",
+            "areas": ";".join(a.code for a in load_catalog().areas),
+            "extra_sheets": extra_sheets,
+            "source": "test",
+        },
+    )
+    return load_catalog(target)

@@ -8,18 +8,16 @@ judgment (a cause is required exactly where the sheet says "Không đạt").
 
 from __future__ import annotations
 
-import shutil
-
 import openpyxl
 import pytest
 from kehoach.validators.engine import validate_path
 from kehoach.workbook_templates import derived
 from kehoach.workbook_templates import layout as L
 from kehoach.workbook_templates.builder import build_workbook
-from kehoach.workbook_templates.catalog import CATALOG_DIR, load_catalog
+from kehoach.workbook_templates.catalog import load_catalog
 from kehoach.workbook_templates.filling import Filling
 
-from tests.conftest import append_row
+from tests.conftest import catalog_with_test_unit
 from tests.support.libreoffice import recalculate
 
 
@@ -72,20 +70,7 @@ CASES: dict[str, tuple[dict[str, object], float | None, str | None, str]] = {
 @pytest.fixture(scope="module")
 def judged(tmp_path_factory: pytest.TempPathFactory) -> dict:
     tmp = tmp_path_factory.mktemp("boundaries")
-    catalog_dir = tmp / "catalog"
-    shutil.copytree(CATALOG_DIR, catalog_dir)
-    append_row(
-        catalog_dir / "units.csv",
-        {
-            "code": "TEST",
-            "name_vi": "Đơn vị thử",
-            "slug": "don-vi-thu",
-            "kind": "department",
-            "areas": ";".join(a.code for a in load_catalog().areas),
-            "source": "test",
-        },
-    )
-    catalog = load_catalog(catalog_dir)
+    catalog = catalog_with_test_unit(tmp)
     unit = catalog.unit("TEST")
     filling = Filling()
     for code, (inputs, _, _, _) in CASES.items():

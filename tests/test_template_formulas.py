@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import math
 import random
-import shutil
 
 import openpyxl
 import pytest
 from kehoach.workbook_templates import derived
 from kehoach.workbook_templates import layout as L
 from kehoach.workbook_templates.builder import build_workbook
-from kehoach.workbook_templates.catalog import CATALOG_DIR, load_catalog
 from kehoach.workbook_templates.filling import Filling
 
-from tests.conftest import append_row
+from tests.conftest import catalog_with_test_unit
 from tests.support import oracle
 from tests.support.libreoffice import recalculate
 
@@ -76,21 +74,7 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> dict:
     sheet), every input typed by scenario; opened as written (computed cells carry the builder's results)
     and after LibreOffice recalculated it."""
     tmp = tmp_path_factory.mktemp("formulas")
-    catalog_dir = tmp / "catalog"
-    shutil.copytree(CATALOG_DIR, catalog_dir)
-    append_row(
-        catalog_dir / "units.csv",
-        {
-            "code": "TEST",
-            "name_vi": "Đơn vị thử",
-            "slug": "don-vi-thu",
-            "kind": "department",
-            "areas": ";".join(a.code for a in load_catalog().areas),
-            "extra_sheets": "grdp",
-            "source": "test",
-        },
-    )
-    catalog = load_catalog(catalog_dir)
+    catalog = catalog_with_test_unit(tmp, "grdp")
     unit = catalog.unit("TEST")
     rng = random.Random(20200710)
     filling = Filling()
