@@ -23,6 +23,7 @@ from typing import Any
 
 import click
 from kehoach.cli import exit_codes
+from kehoach.cli.bundle_cmd import bundle
 from kehoach.cli.output import FORMAT_OPTION, emit_json, fail, say
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +38,9 @@ class Step:
 @click.group()
 def addin() -> None:
     """Nút «Kiểm tra dữ liệu» trong biểu mẫu: phần Python trên máy cán bộ."""
+
+
+addin.add_command(bundle)
 
 
 @addin.command("install")
