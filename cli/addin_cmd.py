@@ -154,7 +154,11 @@ def check(output_format: str) -> None:
         for step in steps:
             say(f"{'[đạt]' if step.ok else '[LỖI]'} {step.what}" + ("" if step.ok else f": {step.problem}"))
     if not ok:
-        fail("nút «Kiểm tra dữ liệu» chưa dùng được. Hãy cài lại bằng lệnh «kehoach addin install».", exit_codes.USAGE)
+        fail(
+            "nút «Kiểm tra dữ liệu» chưa dùng được. Hãy cài lại: chạy lại tệp cai-dat.cmd của bộ cài, "
+            "hoặc lệnh «kehoach addin install».",
+            exit_codes.USAGE,
+        )
     if output_format != "json":
         say("Nút «Kiểm tra dữ liệu» dùng được trên máy này.")
 
