@@ -54,23 +54,30 @@ class WindowsPython:
 
     def run(self, *args: str, timeout: float = TIMEOUT) -> Run:
         """python.exe ARGS under Wine, niced, with stdin, stdout and stderr on pipes."""
-        command = ["nice", "-n", "10", self.wine, str(self.python), *args]
+        code, stdout, stderr = self.wine_run([str(self.python), *args], self.env, timeout=timeout)
+        return Run(args, code, stdout, stderr)
+
+    def wine_run(
+        self, argv: list[str], env: dict[str, str], timeout: float = TIMEOUT, stderr: int = subprocess.PIPE
+    ) -> tuple[int | None, bytes, bytes]:
+        """A Windows program under Wine, niced, on pipes (stderr into stdout with ``subprocess.STDOUT``):
+        exit code (None when killed at ``timeout``), stdout and stderr."""
         with subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
+            ["nice", "-n", "10", self.wine, *argv],
+            stdin=subprocess.PIPE,  # an empty input: a `pause` or a prompt goes on at once
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=self.env,
+            stderr=stderr,
+            env=env,
             start_new_session=True,  # the Windows processes it starts (spawned workers) go with it on a timeout
         ) as process:
             try:
-                stdout, stderr = process.communicate(b"", timeout=timeout)
+                out, err = process.communicate(b"", timeout=timeout)
                 code: int | None = process.returncode
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
-                stdout, stderr = process.communicate()
+                out, err = process.communicate()
                 code = None
-        return Run(args, code, stdout, stderr)
+        return code, out, err or b""
 
     def kehoach(self, *args: str, timeout: float = TIMEOUT) -> Run:
         """The `kehoach` command, as its console script runs it."""

@@ -8,9 +8,7 @@ for Wine only, a real bundle has neither."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import subprocess
 import zipfile
 from pathlib import Path, PureWindowsPath
@@ -20,7 +18,7 @@ from kehoach.cli import bundle_cmd
 from kehoach.workbook_templates.vba_project import ADDIN_HOME_WIN, INTERPRETER_WIN
 
 from tests.test_bundle import build
-from tests.windows.conftest import TIMEOUT, WindowsPython, winpath
+from tests.windows.conftest import WindowsPython, winpath
 
 REPO = Path(__file__).resolve().parents[2]
 PINS = REPO / "scripts" / "windows" / "requirements-wine.txt"
@@ -46,21 +44,7 @@ def run_installer(windows: WindowsPython, bundle: Path, localappdata: Path) -> t
         ).encode()
     )
     env = {k: v for k, v in windows.env.items() if k not in {"PYTHONPYCACHEPREFIX", "KEHOACH_SOURCE"}}
-    with subprocess.Popen(
-        ["nice", "-n", "10", windows.wine, "cmd", "/c", winpath(wrapper)],
-        stdin=subprocess.PIPE,  # pause (on failure) reads the end of input and goes on
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env=env,
-        start_new_session=True,
-    ) as process:
-        try:
-            out, _ = process.communicate(b"", timeout=TIMEOUT)
-            code: int | None = process.returncode
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            out, _ = process.communicate()
-            code = None
+    code, out, _ = windows.wine_run(["cmd", "/c", winpath(wrapper)], env, stderr=subprocess.STDOUT)
     return code, out.decode("utf-8", "replace")
 
 
