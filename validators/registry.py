@@ -130,23 +130,15 @@ RESERVED = frozenset({INTERNAL_ERROR.code})
 REGISTRY: dict[str, Rule] = {}
 
 
-def rule(
-    code: str,
-    severity: str,
-    title_vi: str,
-    message_vi: str,
-    title_en: str,
-    message_en: str,
-    *,
-    values: Iterable[str] = (),
-) -> Callable[[Check], Check]:
-    """Register the decorated check function under ``code``; a code may be registered once. ``values`` names
-    what the rule's hits give; every placeholder of both templates must be one of them or ``indicator``."""
+def rule(code: str, severity: str, *texts: str, values: Iterable[str] = ()) -> Callable[[Check], Check]:
+    """Register the decorated check function under ``code``; a code may be registered once. ``texts`` are
+    make_rule's titles and messages (title_vi, message_vi, title_en, message_en); ``values`` names what the
+    rule's hits give; every placeholder of both templates must be one of them or ``indicator``."""
 
     def register(check: Check) -> Check:
         if code in REGISTRY or code in RETIRED or code in RESERVED:
             raise ValueError(f"rule code {code} is already used")
-        REGISTRY[code] = make_rule(code, severity, title_vi, message_vi, title_en, message_en, values, check)
+        REGISTRY[code] = make_rule(code, severity, *texts, values=values, check=check)
         return check
 
     return register

@@ -9,11 +9,11 @@ the cell's formula. The formula test checks both against LibreOffice and an inde
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 
 from kehoach.workbook_templates import formulas as F
 from kehoach.workbook_templates.catalog import Indicator
 from kehoach.workbook_templates.expr import ExcelError, Expr, Ref, is_number, result, shown
-from kehoach.workbook_templates.formulas import PERIOD_YEARS
 
 Value = float | None
 
@@ -36,22 +36,25 @@ def _number(expression: Expr, values: Mapping[str, object]) -> Value:
     return as_number(evaluate(expression, values))
 
 
+@cache
+def _geometric_mean(n: int) -> Expr:
+    return F.geometric_mean([Ref(f"g{i}") for i in range(n)])
+
+
 def geometric_mean_growth(rates: Sequence[object]) -> Value:
-    keys = [f"g{i}" for i in range(len(rates))]
-    return _number(F.geometric_mean([Ref(k) for k in keys]), dict(zip(keys, rates, strict=True)))
+    return _number(_geometric_mean(len(rates)), {f"g{i}": rate for i, rate in enumerate(rates)})
 
 
-def period_change(kind: str, start: object, end: object, years: int = PERIOD_YEARS) -> Value:
-    expression = F.period_change_expr(kind, Ref("start"), Ref("end"), years)
-    return _number(expression, {"start": start, "end": end})
+# Built once per (column, kind, direction, decimals), not per row: the nodes are immutable.
+_indicator_expr = cache(F.indicator_expr)
 
 
 def growth_2016_2020(kind: str, row: Mapping[str, object]) -> Value:
-    return _number(F.indicator_expr("growth_2016_2020", kind, "up", None), row)
+    return _number(_indicator_expr("growth_2016_2020", kind, "up", None), row)
 
 
 def growth_2021_2025(kind: str, row: Mapping[str, object]) -> Value:
-    return _number(F.indicator_expr("growth_2021_2025", kind, "up", None), row)
+    return _number(_indicator_expr("growth_2021_2025", kind, "up", None), row)
 
 
 def judged_value(kind: str, row: Mapping[str, object]) -> Value:
@@ -59,17 +62,16 @@ def judged_value(kind: str, row: Mapping[str, object]) -> Value:
     return growth_2016_2020(kind, row) if kind == "growth" else as_number(row.get("estimate_2020"))
 
 
+@cache
+def _verdict(direction: str, decimals: int | None) -> Expr:
+    return F.verdict_expr(direction, Ref("value"), Ref("low"), Ref("high"), decimals)
+
+
 def evaluation(direction: str, value: object, low: object, high: object, decimals: int | None = None) -> str | None:
     """Vượt / Đạt / Không đạt of ``value`` against ``low`` (or the range ``low``-``high``) at ``decimals``
     (None: as they are); None for a neutral indicator or a missing value or target."""
-    expression = F.verdict_expr(direction, Ref("value"), Ref("low"), Ref("high"), decimals)
-    verdict = evaluate(expression, {"value": value, "low": low, "high": high})
+    verdict = evaluate(_verdict(direction, decimals), {"value": value, "low": low, "high": high})
     return verdict if isinstance(verdict, str) else None
-
-
-def completion(direction: str, value: object, low: object, high: object, decimals: int | None = None) -> Value:
-    expression = F.completion_expr(direction, Ref("value"), Ref("low"), Ref("high"), decimals)
-    return _number(expression, {"value": value, "low": low, "high": high})
 
 
 def indicator_values(indicator: Indicator, row: Mapping[str, object]) -> dict[str, object]:
@@ -78,16 +80,19 @@ def indicator_values(indicator: Indicator, row: Mapping[str, object]) -> dict[st
     values = dict(row)
     out: dict[str, object] = {}
     for key in F.INDICATOR_COMPUTED:
-        expression = F.indicator_expr(key, indicator.kind, indicator.direction, indicator.decimals)
+        expression = _indicator_expr(key, indicator.kind, indicator.direction, indicator.decimals)
         out[key] = values[key] = evaluate(expression, values)
     return out
+
+
+_project_expr = cache(F.project_expr)
 
 
 def project_derived(row: Mapping[str, object]) -> dict[str, Value]:
     values = dict(row)
     out: dict[str, Value] = {}
     for key in ("src_sum", "src_gap"):
-        out[key] = values[key] = _number(F.project_expr(key), values)
+        out[key] = values[key] = _number(_project_expr(key), values)
     return out
 
 

@@ -22,6 +22,7 @@ Operators build nodes: ``a + b``, ``a - b``, ``a * b``, ``a / b``, ``a ** b`` (E
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -82,6 +83,17 @@ def excel_round(value: float, digits: int, down: bool = False) -> float:
     return float(exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_DOWN if down else ROUND_HALF_UP))
 
 
+def _operator(symbol: str, compare: bool = False, reflected: bool = False) -> Callable[[Expr, object], Expr]:
+    """The method building ``self symbol other`` (``other symbol self`` when ``reflected``): an arithmetic
+    node, or a comparison."""
+
+    def method(self: Expr, other: object) -> Expr:
+        left, right = (lift(other), self) if reflected else (self, lift(other))
+        return (Compare if compare else Op)(symbol, left, right)
+
+    return method
+
+
 class Expr:
     """A node. Subclasses render (``excel``) and compute (``evaluate``) themselves."""
 
@@ -103,50 +115,13 @@ class Expr:
     def children(self) -> Sequence[Expr]:
         return ()
 
-    def __add__(self, other: object) -> Expr:
-        return Op("+", self, lift(other))
-
-    def __radd__(self, other: object) -> Expr:
-        return Op("+", lift(other), self)
-
-    def __sub__(self, other: object) -> Expr:
-        return Op("-", self, lift(other))
-
-    def __rsub__(self, other: object) -> Expr:
-        return Op("-", lift(other), self)
-
-    def __mul__(self, other: object) -> Expr:
-        return Op("*", self, lift(other))
-
-    def __rmul__(self, other: object) -> Expr:
-        return Op("*", lift(other), self)
-
-    def __truediv__(self, other: object) -> Expr:
-        return Op("/", self, lift(other))
-
-    def __rtruediv__(self, other: object) -> Expr:
-        return Op("/", lift(other), self)
-
-    def __pow__(self, other: object) -> Expr:
-        return Op("^", self, lift(other))
-
-    def gt(self, other: object) -> Expr:
-        return Compare(">", self, lift(other))
-
-    def ge(self, other: object) -> Expr:
-        return Compare(">=", self, lift(other))
-
-    def lt(self, other: object) -> Expr:
-        return Compare("<", self, lift(other))
-
-    def le(self, other: object) -> Expr:
-        return Compare("<=", self, lift(other))
-
-    def eq(self, other: object) -> Expr:
-        return Compare("=", self, lift(other))
-
-    def ne(self, other: object) -> Expr:
-        return Compare("<>", self, lift(other))
+    __add__, __radd__ = _operator("+"), _operator("+", reflected=True)
+    __sub__, __rsub__ = _operator("-"), _operator("-", reflected=True)
+    __mul__, __rmul__ = _operator("*"), _operator("*", reflected=True)
+    __truediv__, __rtruediv__ = _operator("/"), _operator("/", reflected=True)
+    __pow__ = _operator("^")
+    gt, ge, lt = _operator(">", compare=True), _operator(">=", compare=True), _operator("<", compare=True)
+    le, eq, ne = _operator("<=", compare=True), _operator("=", compare=True), _operator("<>", compare=True)
 
 
 def lift(value: object) -> Expr:
@@ -268,6 +243,16 @@ class Op(Expr):
             raise ExcelError("#NUM!") from error
 
 
+_COMPARISONS = {
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+    "<=": operator.le,
+    "=": operator.eq,
+    "<>": operator.ne,
+}
+
+
 def _order(value: object) -> tuple[int, object]:
     """Excel's ordering across types: numbers < text < booleans; an empty cell is 0 or ""."""
     if isinstance(value, bool):
@@ -301,15 +286,7 @@ class Compare(Expr):
             a = "" if isinstance(b, str) else 0.0
         if b is None:
             b = "" if isinstance(a, str) else 0.0
-        x, y = _order(a), _order(b)
-        return {
-            ">": x > y,
-            ">=": x >= y,
-            "<": x < y,
-            "<=": x <= y,
-            "=": x == y,
-            "<>": x != y,
-        }[self.op]
+        return _COMPARISONS[self.op](_order(a), _order(b))
 
 
 @dataclass(frozen=True, eq=False)
