@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kehoach.validators import crashlog, winfiles
+from kehoach.validators import crashlog
 from kehoach.validators.context import Context
 from kehoach.validators.contract import Submission, locate
 from kehoach.validators.findings import ERROR, WARNING, Finding, Hit
@@ -69,16 +69,14 @@ def validate_path(path: Path, catalog: Catalog | None = None) -> Report:
 
 def read_path(path: Path) -> RawWorkbook | UnreadableWorkbook:
     """The workbook in a file, or why it cannot be read: never an exception."""
-    from kehoach.validators.reader import read_workbook  # not imported by the button, which reads live Excel
+    # Not imported by the button, which reads live Excel.
+    from kehoach.validators.reader import read_workbook
+    from kehoach.validators.winfiles import long_path, same_name
 
-    path = winfiles.long_path(winfiles.same_name(Path(path)))  # the name in another Unicode form; over 260 chars
+    path = long_path(same_name(Path(path)))  # the name in another Unicode form; over 260 chars
     try:
         return read_workbook(path)
     except UnreadableWorkbook as error:
-        cause = error.__cause__
-        reason = winfiles.specific(cause, path) if isinstance(cause, OSError) else None
-        if reason:  # Windows' own causes (held open by Excel, OneDrive, too long) say what to do, in Vietnamese
-            return UnreadableWorkbook(f"không mở được tệp: {reason}", error.reason_en)
         return error
     except Exception as error:
         logger.exception("unexpected failure reading %s", path)

@@ -25,6 +25,7 @@ from xml.etree import ElementTree as FastElementTree
 
 import python_calamine
 from defusedxml import ElementTree
+from kehoach.validators import winfiles
 from kehoach.validators.numbers import format_number
 from kehoach.validators.sheetscan import (
     MAIN_NAMESPACES,
@@ -37,6 +38,7 @@ from kehoach.validators.sheetscan import (
     SheetScan,
     SheetTooLarge,
     Work,
+    prologue_end,
     scan_sheet,
 )
 from kehoach.validators.workbook import ExcelError, Grid, RawWorkbook, UnreadableWorkbook, rowcol
@@ -108,8 +110,12 @@ def read_workbook(path: Path, budget: float = TIME_BUDGET, work: Work | None = N
             # size, plus one to see a file that grew.)
             data = handle.read(size + 1)
     except OSError as error:
+        # Windows' own causes (held open by Excel, OneDrive, too long) say what to do, in Vietnamese.
+        reason = winfiles.specific(error, path)
         raise UnreadableWorkbook(
-            f"không mở được tệp ({error.strerror or error}); tệp có thể đang được chương trình khác mở hoặc khóa",
+            f"không mở được tệp: {reason}"
+            if reason
+            else f"không mở được tệp ({error.strerror or error}); tệp có thể đang được chương trình khác mở hoặc khóa",
             f"cannot open the file ({error})",
         ) from error
     _check_signature(data, path)
@@ -301,7 +307,7 @@ def _check_shared_strings_head(head: bytes, member: zipfile.ZipInfo) -> None:
     """Calamine reserves room for as many shared strings as the root element's uniqueCount says before reading
     any: a count past what the part can hold (a string takes 5 bytes at least, "<si/>") would make it ask for
     gigabytes and abort the process. The root must open the part, whole within its first DTD_HEAD bytes."""
-    tag = _ROOT_TAG.match(head, _prologue_end(head))
+    tag = _ROOT_TAG.match(head, prologue_end(head))
     if tag is None or tag.group(1).rpartition(b":")[2] != b"sst":
         raise _odd("phần chuỗi dùng chung (sharedStrings.xml) không bắt đầu bằng phần tử sst", "odd shared strings")
     most = max(member.file_size // 5, MAX_CELLS)
@@ -312,12 +318,6 @@ def _check_shared_strings_head(head: bytes, member: zipfile.ZipInfo) -> None:
                 f"trong tệp (tệp bị hỏng hoặc cố ý làm sai để gây hại); {RESAVE}",
                 f"uniqueCount {value[:30]!r} in {member.filename}",
             )
-
-
-def _prologue_end(xml: bytes) -> int:
-    """Where the part's byte-order mark and XML declaration, if any, end."""
-    start = 3 if xml.startswith(b"\xef\xbb\xbf") else 0
-    return xml.find(b"?>") + 2 if xml.startswith(b"<?xml", start) else start
 
 
 def _refuse_dtd(data: bytes, member: zipfile.ZipInfo) -> None:

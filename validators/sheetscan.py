@@ -193,8 +193,8 @@ def _sheet_data(xml: bytes) -> bytes | None:
     """The sheet's only sheetData element if the part is UTF-8, its root in the main namespace, and it is in the
     plain form, else None. Every spelling of the element's name holds the bytes "sheetData", so the first and
     last of them must be its own."""
-    prologue_end = _prologue_end(xml)
-    declaration = xml[:prologue_end]
+    end_of_prologue = prologue_end(xml)
+    declaration = xml[:end_of_prologue]
     if b"encoding" in declaration and not re.search(rb"""encoding=["']utf-8["']""", declaration, re.I):
         return None
     start, end = xml.find(b"sheetData"), xml.rfind(b"sheetData")
@@ -202,7 +202,7 @@ def _sheet_data(xml: bytes) -> bytes | None:
         return None
     if start == -1:
         return b"" if b"\x00" not in xml[:4] and not xml.startswith((b"\xff\xfe", b"\xfe\xff")) else None
-    root = xml.find(b"<", prologue_end)
+    root = xml.find(b"<", end_of_prologue)
     # No other default namespace in the root or in an element around sheetData, which would move it elsewhere.
     plain_root = next((r for r in _PLAIN_ROOTS if xml.startswith(r, root)), None)
     if plain_root is None or xml.find(b'xmlns="', root + len(plain_root), start) != -1:
@@ -326,9 +326,10 @@ def _check_extent(row: int, column: int, work: Work) -> None:
         raise SheetTooLarge("columns", work.elements, a1(max(row, 0), column))
 
 
-def _prologue_end(xml: bytes) -> int:
+def prologue_end(xml: bytes) -> int:
     """Where the part's byte-order mark and XML declaration, if any, end."""
-    return xml.find(b"?>") + 2 if xml.startswith((b"<?xml", b"\xef\xbb\xbf<?xml")) else 0
+    start = 3 if xml.startswith(b"\xef\xbb\xbf") else 0
+    return xml.find(b"?>") + 2 if xml.startswith(b"<?xml", start) else start
 
 
 def _refuse_hidden_markup(xml: bytes) -> None:
@@ -340,7 +341,7 @@ def _refuse_hidden_markup(xml: bytes) -> None:
     Every spelling of sheetData's end tag holds the bytes "sheetData", so the last of them and the ">" after
     it end the checked span at or past the element's end (a later mention only lengthens it); a part without
     them (no cells, or an encoding where ASCII names are no ASCII bytes) is checked whole."""
-    body = _prologue_end(xml)
+    body = prologue_end(xml)
     last = xml.rfind(b"sheetData")
     closing = -1 if last == -1 else xml.find(b">", last)
     end = len(xml) if closing == -1 else closing + 1

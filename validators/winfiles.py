@@ -27,7 +27,7 @@ FILE_NOT_FOUND, PATH_NOT_FOUND, FILENAME_EXCED_RANGE, INVALID_NAME = 2, 3, 206, 
 CANT_ACCESS_FILE = 1920
 CLOUD = range(358, 405)  # ERROR_CLOUD_FILE_*: 362 provider not running, 388 network unavailable, 389 unsuccessful...
 READONLY = getattr(stat, "FILE_ATTRIBUTE_READONLY", 1)
-OFFLINE, RECALL_ON_OPEN, RECALL_ON_DATA_ACCESS = 0x1000, 0x40000, 0x400000
+OFFLINE, RECALL_ON_DATA_ACCESS = 0x1000, 0x400000
 LONG_PATH_ADVICE = (
     "hãy chuyển thư mục lên gần gốc ổ đĩa (ví dụ C:\\HopThu) hoặc đặt tên thư mục, tên tệp ngắn hơn; hoặc nhờ "
     "quản trị máy bật hỗ trợ đường dẫn dài của Windows (LongPathsEnabled = 1)"
