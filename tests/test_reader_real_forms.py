@@ -26,6 +26,7 @@ from kehoach.workbook_templates import layout as L
 from kehoach.workbook_templates.builder import build_workbook
 from kehoach.workbook_templates.catalog import load_catalog
 
+from tests.support import zips
 from tests.support.libreoffice import convert
 
 DATA = Path(__file__).parent / "data" / "forms"
@@ -43,22 +44,6 @@ def skhdt(tmp_path_factory: pytest.TempPathFactory) -> Path:
     catalog = load_catalog()
     filling = generate_all(catalog, seed=5, units=["SKHDT"])["SKHDT"]
     return build_workbook(catalog, catalog.unit("SKHDT"), tmp_path_factory.mktemp("f") / "SKHDT.xlsx", filling)
-
-
-def _parts(path: Path) -> list[tuple[str, bytes]]:
-    with zipfile.ZipFile(path) as package:
-        return [(info.filename, package.read(info)) for info in package.infolist()]
-
-
-def _write(path: Path, parts: list[tuple[str, bytes]]) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
-        for name, data in parts:
-            package.writestr(name, data)
-    return path
-
-
-def _transform(source: Path, target: Path, change: Callable[[str, bytes], tuple[str, bytes]]) -> Path:
-    return _write(target, [change(name, data) for name, data in _parts(source)])
 
 
 def _same(read: RawWorkbook, expected: RawWorkbook) -> None:
@@ -83,13 +68,11 @@ def test_a_workbook_saved_by_openpyxl_with_lxml_is_read(skhdt: Path, tmp_path: P
     openpyxl.load_workbook(skhdt).save(saved)
     declaration = b'xmlns:r="' + RELATIONSHIPS + b'"'
 
-    def as_lxml_writes(name: str, data: bytes) -> tuple[str, bytes]:
-        if name == "xl/workbook.xml":
-            assert data.count(declaration) == 1  # on the root, as ElementTree writes it
-            data = data.replace(b" " + declaration, b"").replace(b"<sheet ", b"<sheet " + declaration + b" ")
-        return name, data
+    def as_lxml_writes(data: bytes) -> bytes:
+        assert data.count(declaration) == 1  # on the root, as ElementTree writes it
+        return data.replace(b" " + declaration, b"").replace(b"<sheet ", b"<sheet " + declaration + b" ")
 
-    moved = _transform(saved, tmp_path / "lxml.xlsx", as_lxml_writes)
+    moved = zips.rewrite(saved, tmp_path / "lxml.xlsx", "xl/workbook.xml", as_lxml_writes)
     workbook = zipfile.ZipFile(moved).read("xl/workbook.xml")
     assert workbook.count(declaration) == workbook.count(b"<sheet ") == len(openpyxl.load_workbook(skhdt).sheetnames)
     _same(read_workbook(moved), read_workbook(saved))
@@ -98,13 +81,11 @@ def test_a_workbook_saved_by_openpyxl_with_lxml_is_read(skhdt: Path, tmp_path: P
 def test_a_sheet_id_in_another_namespace_is_still_refused(skhdt: Path, tmp_path: Path) -> None:
     """The declaration may move; the id must still be the relationships namespace's, and the only one."""
 
-    def rebind(name: str, data: bytes) -> tuple[str, bytes]:
-        if name == "xl/workbook.xml":
-            data = data.replace(b"<sheet ", b'<sheet xmlns:r="urn:elsewhere" ', 1)
-        return name, data
+    def rebind(data: bytes) -> bytes:
+        return data.replace(b"<sheet ", b'<sheet xmlns:r="urn:elsewhere" ', 1)
 
     with pytest.raises(UnreadableWorkbook, match="không chỉ rõ phần nội dung của nó"):
-        read_workbook(_transform(skhdt, tmp_path / "rebound.xlsx", rebind))
+        read_workbook(zips.rewrite(skhdt, tmp_path / "rebound.xlsx", "xl/workbook.xml", rebind))
 
 
 # b. Excel's Strict Open XML.
@@ -120,7 +101,7 @@ def _strict(name: str, data: bytes) -> tuple[str, bytes]:
 
 
 def test_a_strict_open_xml_workbook_is_read(skhdt: Path, tmp_path: Path) -> None:
-    strict = _transform(skhdt, tmp_path / "strict.xlsx", _strict)
+    strict = zips.transform(skhdt, tmp_path / "strict.xlsx", _strict)
     assert b"purl.oclc.org/ooxml/officeDocument/relationships/officeDocument" in zipfile.ZipFile(strict).read(
         "_rels/.rels"
     )
@@ -150,22 +131,20 @@ def test_a_prefixed_workbook_with_an_empty_row_far_down_is_read(skhdt: Path, tmp
             data = _prefixed(data)
         return name, data
 
-    path = _transform(skhdt, tmp_path / "sdk.xlsx", sdk)
+    path = zips.transform(skhdt, tmp_path / "sdk.xlsx", sdk)
     work = Work()
     _same(read_workbook(path, work=work), read_workbook(skhdt))
     assert work.elements > 0  # the prefixed sheets took the strict road
 
 
 def test_a_value_far_down_is_still_refused_under_a_prefix(skhdt: Path, tmp_path: Path) -> None:
-    def far(name: str, data: bytes) -> tuple[str, bytes]:
-        if name == INDICATOR_PART:
-            data = _prefixed(data).replace(
-                b"</x:sheetData>", b'<x:row r="1048576"><x:c r="C1048576"><x:v>1</x:v></x:c></x:row></x:sheetData>'
-            )
-        return name, data
+    def far(data: bytes) -> bytes:
+        return _prefixed(data).replace(
+            b"</x:sheetData>", b'<x:row r="1048576"><x:c r="C1048576"><x:v>1</x:v></x:c></x:row></x:sheetData>'
+        )
 
     with pytest.raises(UnreadableWorkbook, match=r"có dữ liệu ở ô C1048576, vượt giới hạn 20\.000 dòng"):
-        read_workbook(_transform(skhdt, tmp_path / "far.xlsx", far))
+        read_workbook(zips.rewrite(skhdt, tmp_path / "far.xlsx", INDICATOR_PART, far))
 
 
 # d. The workbook part found through _rels/.rels.
@@ -179,8 +158,8 @@ def test_a_workbook_in_another_folder_is_found_through_the_package_relationships
             data = data.replace(b'"/xl/', b'"/Book/')
         return ("Book/" + name[3:] if name.startswith("xl/") else name), data
 
-    moved = _transform(skhdt, tmp_path / "moved.xlsx", move)
-    assert not any(name.startswith("xl/") for name, _ in _parts(moved))
+    moved = zips.transform(skhdt, tmp_path / "moved.xlsx", move)
+    assert not any(name.startswith("xl/") for name, _ in zips.parts(moved))
     _same(read_workbook(moved), read_workbook(skhdt))
 
 
@@ -196,7 +175,7 @@ def test_a_workbook_part_under_another_name_is_refused_precisely(skhdt: Path, tm
         ), data
 
     with pytest.raises(UnreadableWorkbook, match=r"mang tên khác thường \(xl/book\.xml\).*Lưu thành"):
-        read_workbook(_transform(skhdt, tmp_path / "renamed.xlsx", rename))
+        read_workbook(zips.transform(skhdt, tmp_path / "renamed.xlsx", rename))
 
 
 # e. An empty value element.
@@ -204,14 +183,14 @@ def test_a_workbook_part_under_another_name_is_refused_precisely(skhdt: Path, tm
 
 def test_an_empty_value_is_an_empty_cell(skhdt: Path, tmp_path: Path) -> None:
     original = read_workbook(skhdt).sheets[L.INDICATORS]
-    xml = dict(_parts(skhdt))[INDICATOR_PART]
+    xml = dict(zips.parts(skhdt))[INDICATOR_PART]
     number = re.search(rb'<c r="([A-Z]+)([0-9]+)" s="[0-9]+"><v>[0-9.]+</v></c>', xml)
     text = re.search(rb'<c r="([A-Z]+)([0-9]+)" s="[0-9]+" t="s"><v>[0-9]+</v></c>', xml)
     assert number and text
     emptied = xml
     for match, kind in ((number, b""), (text, b' t="s"')):
         emptied = emptied.replace(match.group(0), b'<c r="%s%s" s="1"%s><v/></c>' % (*match.groups(), kind))
-    path = _transform(skhdt, tmp_path / "empty-v.xlsx", lambda n, d: (n, emptied if n == INDICATOR_PART else d))
+    path = zips.rewrite(skhdt, tmp_path / "empty-v.xlsx", INDICATOR_PART, lambda _: emptied)
     sheet = read_workbook(path).sheets[L.INDICATORS]
     cells = [(int(m.group(2)) - 1, _column(m.group(1).decode()) - 1) for m in (number, text)]
     for row, col in cells:
@@ -264,7 +243,7 @@ def test_an_ods_renamed_is_called_so(ods: Path, tmp_path: Path) -> None:
 def test_a_workbook_large_with_pictures_is_read(skhdt: Path, tmp_path: Path) -> None:
     """Twenty megabytes of pictures (incompressible, as photographs are) do not make a bomb."""
     picture = random.Random(1).randbytes(20 * 1024 * 1024)
-    path = _write(tmp_path / "pictures.xlsx", [*_parts(skhdt), ("xl/media/image1.jpeg", picture)])
+    path = zips.write(tmp_path / "pictures.xlsx", [*zips.parts(skhdt), ("xl/media/image1.jpeg", picture)])
     assert path.stat().st_size > 20 * 1024 * 1024
     _same(read_workbook(path), read_workbook(skhdt))
 
@@ -283,7 +262,7 @@ def test_a_part_too_large_but_no_bomb_is_called_too_large(skhdt: Path, tmp_path:
         + b"</sheetData></worksheet>"
     )
     assert len(sheet) > MAX_PART_BYTES  # the rows repeat beyond deflate's 32 KB window: they compress as one copy
-    path = _transform(skhdt, tmp_path / "big.xlsx", lambda n, d: (n, sheet if n == INDICATOR_PART else d))
+    path = zips.rewrite(skhdt, tmp_path / "big.xlsx", INDICATOR_PART, lambda _: sheet)
     with pytest.raises(UnreadableWorkbook) as refused:
         read_workbook(path)
     assert f"thành phần {INDICATOR_PART} quá lớn" in refused.value.reason
@@ -311,7 +290,7 @@ def test_a_part_that_inflates_past_its_declared_size_is_refused_at_that_size(skh
 def test_part_names_written_with_backslashes_are_read(skhdt: Path, tmp_path: Path) -> None:
     """Some Windows tools (.NET Framework's ZipFile before 4.6.1) write xl\\workbook.xml; calamine, and
     Python's zipfile on Windows, read the backslash as "/"."""
-    path = _transform(skhdt, tmp_path / "backslash.xlsx", lambda name, data: (name.replace("/", "\\"), data))
+    path = zips.transform(skhdt, tmp_path / "backslash.xlsx", lambda name, data: (name.replace("/", "\\"), data))
     assert "xl\\workbook.xml" in zipfile.ZipFile(path).namelist()
     _same(read_workbook(path), read_workbook(skhdt))
 
@@ -319,19 +298,18 @@ def test_part_names_written_with_backslashes_are_read(skhdt: Path, tmp_path: Pat
 def test_a_comment_before_the_shared_strings_root_is_read(skhdt: Path, tmp_path: Path) -> None:
     """The R package xlsx writes one; the count of strings is still read from the root, and still bounded."""
 
-    def comment(name: str, data: bytes) -> tuple[str, bytes]:
-        if name == "xl/sharedStrings.xml":
-            data = data.replace(b"?>", b"?><!--Shared string table generated by xlsx-->\n", 1)
-        return name, data
+    strings = "xl/sharedStrings.xml"
 
-    _same(read_workbook(_transform(skhdt, tmp_path / "comment.xlsx", comment)), read_workbook(skhdt))
+    def comment(data: bytes) -> bytes:
+        return data.replace(b"?>", b"?><!--Shared string table generated by xlsx-->\n", 1)
 
-    def comment_and_count(name: str, data: bytes) -> tuple[str, bytes]:
-        name, data = comment(name, data)
-        return name, re.sub(rb'uniqueCount="[0-9]+"', b'uniqueCount="4000000000"', data)
+    _same(read_workbook(zips.rewrite(skhdt, tmp_path / "comment.xlsx", strings, comment)), read_workbook(skhdt))
+
+    def comment_and_count(data: bytes) -> bytes:
+        return re.sub(rb'uniqueCount="[0-9]+"', b'uniqueCount="4000000000"', comment(data))
 
     with pytest.raises(UnreadableWorkbook, match=r"khai báo số chuỗi ký tự \(4000000000\)"):
-        read_workbook(_transform(skhdt, tmp_path / "count.xlsx", comment_and_count))
+        read_workbook(zips.rewrite(skhdt, tmp_path / "count.xlsx", strings, comment_and_count))
 
 
 # g. Zip folder entries, as a generic zip tool stores them (7-Zip, Windows' compressed folders, Info-ZIP's zip):
@@ -365,8 +343,8 @@ def _with_folders(parts: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
 
 
 def test_folder_entries_beside_an_external_link_are_read(skhdt: Path, tmp_path: Path) -> None:
-    linked = _write(tmp_path / "linked.xlsx", [*_parts(skhdt), EXTERNAL_LINK, EXTERNAL_LINK_RELS])
-    rezipped = _write(tmp_path / "rezipped.xlsx", _with_folders(_parts(linked)))
+    linked = zips.write(tmp_path / "linked.xlsx", [*zips.parts(skhdt), EXTERNAL_LINK, EXTERNAL_LINK_RELS])
+    rezipped = zips.write(tmp_path / "rezipped.xlsx", _with_folders(zips.parts(linked)))
     entries = {info.filename: info for info in zipfile.ZipFile(rezipped).infolist()}
     assert entries["xl/externalLinks/_rels/"].is_dir() and entries["xl/externalLinks/_rels/"].file_size == 0
     read = read_workbook(rezipped)
@@ -376,7 +354,9 @@ def test_folder_entries_beside_an_external_link_are_read(skhdt: Path, tmp_path: 
 
 def test_a_folder_entry_that_holds_data_is_still_read_as_a_part(skhdt: Path, tmp_path: Path) -> None:
     """Only an empty folder entry is skipped: one holding bytes is parsed as the relations it sits among."""
-    path = _write(tmp_path / "folder.xlsx", [*_parts(skhdt), EXTERNAL_LINK, ("xl/externalLinks/_rels/", b"junk")])
+    path = zips.write(
+        tmp_path / "folder.xlsx", [*zips.parts(skhdt), EXTERNAL_LINK, ("xl/externalLinks/_rels/", b"junk")]
+    )
     with pytest.raises(UnreadableWorkbook, match=r"xl/externallinks/_rels/ trong tệp bị hỏng"):
         read_workbook(path)
 
@@ -404,7 +384,7 @@ def _write_with_fields(path: Path, parts: list[tuple[str, bytes]], field: Callab
 
 
 def test_a_unicode_path_field_holding_the_part_s_own_name_is_read(skhdt: Path, tmp_path: Path) -> None:
-    path = _write_with_fields(tmp_path / "infozip.xlsx", _parts(skhdt), _unicode_path)
+    path = _write_with_fields(tmp_path / "infozip.xlsx", zips.parts(skhdt), _unicode_path)
     assert all(info.extra[:2] == b"\x75\x70" for info in zipfile.ZipFile(path).infolist())
     _same(read_workbook(path), read_workbook(skhdt))
 
@@ -423,7 +403,7 @@ def test_a_unicode_path_field_holding_the_part_s_own_name_is_read(skhdt: Path, t
 def test_a_unicode_path_field_that_may_rename_the_part_is_still_refused(
     skhdt: Path, tmp_path: Path, field: Callable[[str], bytes]
 ) -> None:
-    parts = _parts(skhdt)
+    parts = zips.parts(skhdt)
     path = _write_with_fields(
         tmp_path / "renamed.xlsx", parts, lambda name: field(name) if name == INDICATOR_PART else _unicode_path(name)
     )
@@ -436,18 +416,16 @@ def test_a_unicode_path_field_that_may_rename_the_part_is_still_refused(
 # validation's formula commented out in extLst), in a sheet on the strict road (laid out on lines).
 
 
-def _after_the_cells(markup: bytes) -> Callable[[str, bytes], tuple[str, bytes]]:
-    def change(name: str, data: bytes) -> tuple[str, bytes]:
-        if name == INDICATOR_PART:
-            data = data.replace(b"<sheetData>", b"<sheetData>\n", 1).replace(b"</sheetData>", b"</sheetData>" + markup)
-        return name, data
+def _after_the_cells(markup: bytes) -> Callable[[bytes], bytes]:
+    def change(data: bytes) -> bytes:
+        return data.replace(b"<sheetData>", b"<sheetData>\n", 1).replace(b"</sheetData>", b"</sheetData>" + markup)
 
     return change
 
 
 def test_a_comment_after_the_cells_is_read(skhdt: Path, tmp_path: Path) -> None:
     markup = b"<!--x14:formula1><xm:f>Feuil2!$A$3:$A$5</xm:f></x14:formula1--><!--<v>1</v>--><?pi?>"
-    path = _transform(skhdt, tmp_path / "comment.xlsx", _after_the_cells(markup))
+    path = zips.rewrite(skhdt, tmp_path / "comment.xlsx", INDICATOR_PART, _after_the_cells(markup))
     work = Work()
     _same(read_workbook(path, work=work), read_workbook(skhdt))
     assert work.elements > 0  # the strict road
@@ -465,14 +443,12 @@ def test_a_comment_after_the_cells_is_read(skhdt: Path, tmp_path: Path) -> None:
 def test_a_comment_up_to_the_end_of_the_cells_is_still_refused(
     skhdt: Path, tmp_path: Path, change: Callable[[bytes], bytes]
 ) -> None:
-    def edit(name: str, data: bytes) -> tuple[str, bytes]:
-        name, data = _after_the_cells(b"<!-- -->")(name, data)
-        if name == INDICATOR_PART:
-            changed = change(data)
-            assert changed != data
-            data = changed
-        return name, data
+    def edit(data: bytes) -> bytes:
+        data = _after_the_cells(b"<!-- -->")(data)
+        changed = change(data)
+        assert changed != data
+        return changed
 
     with pytest.raises(UnreadableWorkbook) as refused:
-        read_workbook(_transform(skhdt, tmp_path / "comment.xlsx", edit))
+        read_workbook(zips.rewrite(skhdt, tmp_path / "comment.xlsx", INDICATOR_PART, edit))
     assert refused.value.reason_en.endswith(": a comment, CDATA or a processing instruction")

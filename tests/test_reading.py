@@ -23,6 +23,7 @@ from kehoach.workbook_templates import layout as L
 from kehoach.workbook_templates.builder import build_workbook
 from kehoach.workbook_templates.catalog import load_catalog
 
+from tests.support import zips
 from tests.support.libreoffice import recalculate
 
 
@@ -84,15 +85,6 @@ def test_inserted_blank_rows_do_not_disturb_reading(tmp_path: Path) -> None:
     assert (finding.rule, finding.cell, finding.indicator) == ("T002", expected_cell, "KT09")
 
 
-def _rewrite(source: Path, target: Path, part: str, change) -> Path:
-    with zipfile.ZipFile(source) as package:
-        parts = [(info.filename, package.read(info)) for info in package.infolist()]
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as package:
-        for name, data in parts:
-            package.writestr(name, change(data) if name == part else data)
-    return target
-
-
 @pytest.fixture(scope="module")
 def skhdt(tmp_path_factory: pytest.TempPathFactory) -> Path:
     catalog = load_catalog()
@@ -125,13 +117,13 @@ def _add_cell(xml: bytes, cell: bytes, row: int = 19999) -> bytes:
 def test_cells_beyond_the_limits_are_refused_before_calamine_reads(
     skhdt: Path, tmp_path: Path, cell: bytes, message: str
 ) -> None:
-    path = _rewrite(skhdt, tmp_path / "far.xlsx", INDICATOR_PART, lambda x: _add_cell(x, cell))
+    path = zips.rewrite(skhdt, tmp_path / "far.xlsx", INDICATOR_PART, lambda x: _add_cell(x, cell))
     with pytest.raises(UnreadableWorkbook, match=f"trang tính '{L.INDICATORS}' có dữ liệu ở {message}"):
         read_workbook(path)
 
 
 def test_cells_without_references_are_placed_as_calamine_places_them(skhdt: Path, tmp_path: Path) -> None:
-    path = _rewrite(skhdt, tmp_path / "bare.xlsx", INDICATOR_PART, lambda x: _add_cell(x, b"<c><v>1</v></c>", 400))
+    path = zips.rewrite(skhdt, tmp_path / "bare.xlsx", INDICATOR_PART, lambda x: _add_cell(x, b"<c><v>1</v></c>", 400))
     sheet = read_workbook(path).sheets[L.INDICATORS]
     assert sheet.formulas == read_workbook(skhdt).sheets[L.INDICATORS].formulas
     assert sheet.value(399, 0) == 1
@@ -144,7 +136,7 @@ def test_a_doctype_in_any_encoding_is_refused(skhdt: Path, tmp_path: Path, encod
         text = f'<?xml version="1.0" encoding="{encoding}"?><!DOCTYPE r [<!ENTITY x "x">]>{body}'
         return text.encode(encoding)
 
-    path = _rewrite(skhdt, tmp_path / "dtd.xlsx", "xl/workbook.xml", doctype)
+    path = zips.rewrite(skhdt, tmp_path / "dtd.xlsx", "xl/workbook.xml", doctype)
     with pytest.raises(UnreadableWorkbook, match="không an toàn"):
         read_workbook(path)
 
@@ -174,7 +166,7 @@ def test_a_sheet_list_calamine_could_read_otherwise_is_refused(
 ) -> None:
     """Calamine must open exactly the sheets scanned: it takes the first sheet of a name, finds sheet elements in
     any namespace, reads r:id literally and the relations' Target unescaped."""
-    path = _rewrite(skhdt, tmp_path / "odd.xlsx", part, change)
+    path = zips.rewrite(skhdt, tmp_path / "odd.xlsx", part, change)
     with pytest.raises(UnreadableWorkbook, match=r"cấu trúc tệp bất thường|nội dung XML của thành phần"):
         read_workbook(path)
 
@@ -183,7 +175,7 @@ def test_a_sheet_list_calamine_could_read_otherwise_is_refused(
 def test_a_sheet_part_named_with_dot_segments_is_refused(skhdt: Path, tmp_path: Path, segment: str) -> None:
     """Calamine reads the part named literally so, Excel the one the path leads to: here both exist."""
     literal = INDICATOR_PART.replace("worksheets/", "worksheets/" + segment)
-    path = _rewrite(
+    path = zips.rewrite(
         skhdt,
         tmp_path / "dots.xlsx",
         "xl/_rels/workbook.xml.rels",
@@ -229,7 +221,7 @@ def test_a_sheet_without_a_name_or_a_part_is_refused(
     skhdt: Path, tmp_path: Path, part: str, change: Callable[[bytes], bytes]
 ) -> None:
     with pytest.raises(UnreadableWorkbook, match="cấu trúc tệp bất thường"):
-        read_workbook(_rewrite(skhdt, tmp_path / "odd.xlsx", part, change))
+        read_workbook(zips.rewrite(skhdt, tmp_path / "odd.xlsx", part, change))
 
 
 def test_a_part_renamed_by_a_unicode_path_field_is_refused(skhdt: Path, tmp_path: Path) -> None:
@@ -258,6 +250,6 @@ def test_a_part_name_that_is_not_utf8_is_a_corrupt_file(skhdt: Path, tmp_path: P
 
 def test_an_error_value_calamine_does_not_know_is_named_with_its_cell(skhdt: Path, tmp_path: Path) -> None:
     spill = b'<c r="C400" t="e"><f>SEQUENCE(3)</f><v>#SPILL!</v></c>'
-    path = _rewrite(skhdt, tmp_path / "spill.xlsx", INDICATOR_PART, lambda x: _add_cell(x, spill, 400))
+    path = zips.rewrite(skhdt, tmp_path / "spill.xlsx", INDICATOR_PART, lambda x: _add_cell(x, spill, 400))
     with pytest.raises(UnreadableWorkbook, match=f"ô C400 của trang '{L.INDICATORS}' có giá trị lỗi #SPILL!"):
         read_workbook(path)
