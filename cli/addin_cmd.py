@@ -23,10 +23,8 @@ from typing import Any
 
 import click
 from kehoach.cli import exit_codes
-from kehoach.cli.bundle_cmd import bundle
+from kehoach.cli.bundle_cmd import PROJECT_ROOT, addin_layout, bundle
 from kehoach.cli.output import FORMAT_OPTION, emit_json, fail, say
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -101,8 +99,9 @@ def install(source: Path | None, dry_run: bool, output_format: str) -> None:
 def plan(home: PureWindowsPath, package: Path, xlwings: str, python: str) -> list[Step]:
     """The installation, step by step: ``home`` is the add-in folder, ``python`` the interpreter that creates
     the virtual environment."""
-    venv = home / "venv"
-    python_venv = str(venv / "Scripts" / "python.exe")
+    scripts, _ = addin_layout()  # venv\Scripts, as the templates expect it
+    venv = home / scripts.parts[0]
+    python_venv = str(home / scripts / "python.exe")
     target = f"{package}[addin]" if package.is_dir() else f"kehoach[addin] @ {package.as_uri()}"
     pip = [python_venv, "-m", "pip", "install", "--disable-pip-version-check", target, f"xlwings=={xlwings}"]
     check = [python_venv, "-m", "kehoach.cli.main", "addin", "check"]

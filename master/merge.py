@@ -274,9 +274,9 @@ def _in_workers(
     sizes: dict[Future, int] = {}
     stalled = False
     try:
-        for chunk, size in [(chunk, _batch_bytes(chunk)) for chunk in chunks]:
+        for chunk in chunks:
             future = pool.submit(_work, [(str(path), known) for path, known in chunk])
-            pending[future], sizes[future] = chunk, size
+            pending[future], sizes[future] = chunk, _batch_bytes(chunk)
         while pending:
             bound = stall_bound(stall_after, max(sizes[future] for future in pending))
             finished, _ = wait(pending, timeout=bound, return_when=FIRST_COMPLETED)
