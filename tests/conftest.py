@@ -7,7 +7,17 @@ import shutil
 from pathlib import Path
 
 import pytest
+from kehoach.samples.generate import generate_all
+from kehoach.workbook_templates.builder import build_workbook
 from kehoach.workbook_templates.catalog import CATALOG_DIR, Catalog, load_catalog
+
+
+@pytest.fixture(scope="module")
+def skhdt(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A filled SKHDT workbook as kehoach builds it, for tests that read it or rewrite parts of a copy."""
+    catalog = load_catalog()
+    filling = generate_all(catalog, seed=5, units=["SKHDT"])["SKHDT"]
+    return build_workbook(catalog, catalog.unit("SKHDT"), tmp_path_factory.mktemp("skhdt") / "SKHDT.xlsx", filling)
 
 
 @pytest.fixture

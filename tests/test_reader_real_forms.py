@@ -17,14 +17,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from kehoach.samples.generate import generate_all
 from kehoach.samples.hostile import INDICATOR_PART, _claim_size
 from kehoach.validators.reader import MAX_PART_BYTES, read_workbook
 from kehoach.validators.sheetscan import Work
 from kehoach.validators.workbook import RawWorkbook, UnreadableWorkbook
 from kehoach.workbook_templates import layout as L
-from kehoach.workbook_templates.builder import build_workbook
-from kehoach.workbook_templates.catalog import load_catalog
 
 from tests.support import zips
 from tests.support.libreoffice import convert
@@ -37,13 +34,6 @@ STRICT = {  # Excel's Strict Open XML namespaces (ISO/IEC 29500 strict), as Exce
     RELATIONSHIPS: b"http://purl.oclc.org/ooxml/officeDocument/relationships",
     b"http://schemas.openxmlformats.org/drawingml/2006/main": b"http://purl.oclc.org/ooxml/drawingml/main",
 }
-
-
-@pytest.fixture(scope="module")
-def skhdt(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    catalog = load_catalog()
-    filling = generate_all(catalog, seed=5, units=["SKHDT"])["SKHDT"]
-    return build_workbook(catalog, catalog.unit("SKHDT"), tmp_path_factory.mktemp("f") / "SKHDT.xlsx", filling)
 
 
 def _same(read: RawWorkbook, expected: RawWorkbook) -> None:

@@ -85,13 +85,6 @@ def test_inserted_blank_rows_do_not_disturb_reading(tmp_path: Path) -> None:
     assert (finding.rule, finding.cell, finding.indicator) == ("T002", expected_cell, "KT09")
 
 
-@pytest.fixture(scope="module")
-def skhdt(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    catalog = load_catalog()
-    filling = generate_all(catalog, seed=5, units=["SKHDT"])["SKHDT"]
-    return build_workbook(catalog, catalog.unit("SKHDT"), tmp_path_factory.mktemp("r") / "SKHDT.xlsx", filling)
-
-
 def test_formula_cells_are_the_ones_openpyxl_sees(skhdt: Path) -> None:
     book = read_workbook(skhdt)
     reference = openpyxl.load_workbook(skhdt)
