@@ -46,8 +46,8 @@ CASES: dict[str, tuple[dict[str, object], float | None, str | None, str]] = {
     # TM03 (growth, up, 2): 10.006 against 9-10. ROUND(10.006,2) = 10.01 > 10 -> Vượt;
     # completion 10.01/9*100 = 111.2222... -> 111.22.
     "TM03": (_growth(10.006) | {"target_2020": 9, "target_2020_max": 10}, 111.22, "Vượt", "above a range"),
-    # LD06 poverty rate (rate, down, 2): 3.5 against 3.5 -> Đạt; completion 3.5/3.5*100 = 100.
-    "LD06": ({"estimate_2020": 3.5, "target_2020": 3.5}, 100.0, "Đạt", "down, exact boundary"),
+    # YT07 stunting rate (rate, down, 2): 3.5 against 3.5 -> Đạt; completion 3.5/3.5*100 = 100.
+    "YT07": ({"estimate_2020": 3.5, "target_2020": 3.5}, 100.0, "Đạt", "down, exact boundary"),
     # DT01 (rate, down, 2): 3.504 against 3.5. ROUND(3.504,2) = 3.50 <= 3.50 -> Đạt; completion 100.
     "DT01": ({"estimate_2020": 3.504, "target_2020": 3.5}, 100.0, "Đạt", "down, rounds onto the target"),
     # LD08 (rate, down, 2): 3.51 against 3.5. 3.51 > 3.50 -> Không đạt; completion 3.5/3.51*100 =
@@ -96,7 +96,7 @@ def test_catalog_offers_every_case() -> None:
     catalog = load_catalog()
     kinds = {code: (catalog.indicator(code).kind, catalog.indicator(code).direction) for code in CASES}
     assert kinds["KT01"] == kinds["KT12"] == kinds["NN01"] == ("growth", "up")
-    assert kinds["LD06"] == ("rate", "down") and kinds["YT01"][1] == kinds["KT07"][1] == "neutral"
+    assert kinds["YT07"] == ("rate", "down") and kinds["YT01"][1] == kinds["KT07"][1] == "neutral"
     assert catalog.indicator("KT01").decimals == catalog.indicator("LD08").decimals == 2
     assert catalog.indicator("TM01").decimals == 1
 

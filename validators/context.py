@@ -20,8 +20,14 @@ INDICATOR_NUMBER_KEYS = tuple(
 )
 PAST_KEYS = ("actual_2015", "actual_2016", "actual_2017", "actual_2018", "actual_2019", "estimate_2020")
 PLAN_KEYS = tuple(f"plan_{y}" for y in L.YEARS_PLAN)
-# Columns holding a value of the indicator itself (not a change over a period): bounds and kinds apply.
-LEVEL_KEYS = (*PAST_KEYS, "target_2020", "target_2020_max", "target_2025", "target_2025_max", *PLAN_KEYS)
+TARGET_KEYS = ("target_2020", "target_2020_max", "target_2025", "target_2025_max")
+# Columns holding a value of the indicator itself (not a change over a period): bounds and kinds apply; the
+# targets only where the indicator's target is a level (Indicator.target_is_level).
+LEVEL_KEYS = (*PAST_KEYS, *TARGET_KEYS, *PLAN_KEYS)
+
+
+def is_level_cell(indicator: Indicator, key: str) -> bool:
+    return key in LEVEL_KEYS and (key not in TARGET_KEYS or indicator.target_is_level)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 import pandera.pandas as pa
-from kehoach.validators.context import LEVEL_KEYS, NumericCell, as_number
+from kehoach.validators.context import NumericCell, as_number, is_level_cell
 from pandera import extensions
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ VALUE_SCHEMA = pa.DataFrameSchema(
 def _attributes(cell: NumericCell, value: float) -> dict[str, object] | None:
     indicator = cell.indicator
     if indicator is not None:
-        own_quantity = cell.key in LEVEL_KEYS or indicator.kind == "growth"
+        own_quantity = is_level_cell(indicator, cell.key) or indicator.kind == "growth"
         if not own_quantity:
             return None
         non_negative = indicator.kind in ("level", "count") and (indicator.min is None or indicator.min >= 0)

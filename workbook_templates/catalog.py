@@ -19,6 +19,16 @@ CATALOG_DIR = Path(__file__).with_name("catalog")
 
 KINDS = ("level", "rate", "growth", "count")
 DIRECTIONS = ("up", "down", "neutral")
+# How a resolution states a target, and the indicator kinds each form fits (docs/catalog.md, "Target kinds").
+TARGET_KINDS = {
+    "end": ("level", "rate", "count"),  # the level reached in the end year
+    "avg_growth": ("level", "growth"),  # average yearly growth over the period, %
+    "avg_change": ("level", "rate"),  # average yearly change over the period, in the indicator's unit (points)
+    "total": ("level",),  # sum of the five yearly values
+    "annual_avg": ("level",),  # a yearly amount, judged on the average year
+    "annual_each": ("level", "growth"),  # a yearly amount every year, judged on the weakest year
+}
+CAPS = ("xa", "communes", "districts")  # what a count of administrative units is capped by
 UNIT_KINDS = ("department", "agency", "district")
 EXTRA_SHEETS = ("grdp",)
 
@@ -62,6 +72,8 @@ class Unit:
     areas: tuple[str, ...]
     extra_sheets: tuple[str, ...] = ()
     gso_code: str = ""
+    communes: int | None = None  # commune-level units (xã, phường, thị trấn) in a district, 2020
+    xa: int | None = None  # of which xã (rural communes)
     source: str = ""
 
     @property
@@ -90,11 +102,22 @@ class Indicator:
     vsdg: str = ""
     target_2020_min: float | None = None
     target_2020_max: float | None = None
+    target_kind: str = "end"
+    revalued: bool = False  # depends on GRDP: the 2021-2025 plan starts from the revalued 2020 figure
+    series_break: int | None = None  # first year of a new method: no change is computed across it
+    cap: str = ""  # a count of administrative units: capped by the unit's xã, communes or districts
+    whole: bool = False  # counted in whole things (communes, cases, households): whole numbers only
     source: str = ""
 
     @property
     def additive(self) -> bool:
         return self.aggregate == "sum"
+
+    @property
+    def target_is_level(self) -> bool:
+        """The target is a value of the indicator itself (an end-year or yearly level), not a growth, a change
+        or a five-year total: the indicator's bounds apply to it."""
+        return self.target_kind in ("end", "annual_avg", "annual_each")
 
 
 @dataclass(frozen=True)
@@ -113,6 +136,7 @@ class Identity:
     kind: str
     result: str
     terms: tuple[str, ...]
+    excluding: tuple[str, ...]  # shares taken out of the denominator (``sum`` of shares only)
     tolerance: float
     relative: bool
     label_vi: str
@@ -151,6 +175,8 @@ class Catalog:
     grdp_sectors: tuple[GrdpSector, ...]
     identities: tuple[Identity, ...] = ()
     charts: tuple[Chart, ...] = ()
+    vsdg_codes: frozenset[str] = frozenset()  # VSDG goals, targets and indicators an indicator may name
+    measures: dict[str, bool] = field(default_factory=dict)  # unit of measure -> counted in whole things
     _units_by_code: dict[str, Unit] = field(default_factory=dict, repr=False, compare=False)
     _indicators_by_code: dict[str, Indicator] = field(default_factory=dict, repr=False, compare=False)
 
@@ -184,6 +210,17 @@ class Catalog:
     def districts(self) -> tuple[Unit, ...]:
         return tuple(u for u in self.units if u.is_district)
 
+    def cap_for(self, indicator: Indicator, unit: Unit) -> int | None:
+        """The most a count of administrative units can reach in ``unit``: its own xã, communes or (for the
+        province's units) the province's totals; None where the indicator has no cap or the number is unknown."""
+        if not indicator.cap:
+            return None
+        if indicator.cap == "districts":
+            return None if unit.is_district else len(self.districts)
+        scope = (unit,) if unit.is_district else self.districts
+        numbers = [getattr(u, indicator.cap) for u in scope]
+        return None if any(n is None for n in numbers) else sum(numbers)
+
 
 def _rows(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
@@ -199,6 +236,10 @@ def _split(text: str) -> tuple[str, ...]:
 
 def _number(text: str) -> float | None:
     return float(text) if text else None
+
+
+def _integer(text: str) -> int | None:
+    return int(text) if text else None
 
 
 def _load(directory: Path) -> Catalog:
@@ -221,10 +262,13 @@ def _load(directory: Path) -> Catalog:
             areas=_split(r["areas"]),
             extra_sheets=_split(r.get("extra_sheets", "")),
             gso_code=r.get("gso_code", ""),
+            communes=_integer(r.get("communes", "")),
+            xa=_integer(r.get("xa", "")),
             source=r.get("source", ""),
         )
         for r in _rows(directory / "units.csv")
     )
+    measures = {r["unit"]: r["whole"] == "yes" for r in _rows(directory / "measures.csv")}
     indicators = tuple(
         Indicator(
             code=r["code"],
@@ -242,6 +286,11 @@ def _load(directory: Path) -> Catalog:
             vsdg=r.get("vsdg", ""),
             target_2020_min=_number(r.get("target_2020_min", "")),
             target_2020_max=_number(r.get("target_2020_max", "")),
+            target_kind=r.get("target_kind") or "end",
+            revalued=r.get("revalued") == "yes",
+            series_break=_integer(r.get("series_break", "")),
+            cap=r.get("cap", ""),
+            whole=measures.get(r["unit"], False),
             source=r.get("source", ""),
         )
         for r in _rows(directory / "indicators.csv")
@@ -253,6 +302,7 @@ def _load(directory: Path) -> Catalog:
             r["kind"],
             r["result"],
             _split(r["terms"]),
+            _split(r.get("excluding", "")),
             float(r["tolerance"]),
             r["relative"] == "yes",
             r["label_vi"],
@@ -264,6 +314,8 @@ def _load(directory: Path) -> Catalog:
         for r in _rows(directory / "charts.csv")
     )
     return Catalog(
+        vsdg_codes=frozenset(r["code"] for r in _rows(directory / "vsdg.csv")),
+        measures=measures,
         charts=charts,
         identities=identities,
         template=template,
@@ -297,6 +349,10 @@ def check_catalog(catalog: Catalog) -> list[str]:
         ]
         if not catalog.indicators_for(u):
             problems.append(f"Đơn vị {u.code} không có chỉ tiêu nào để báo cáo.")
+        if u.is_district and (u.communes is None or u.xa is None or u.xa > u.communes):
+            problems.append(
+                f"Đơn vị {u.code}: cần số đơn vị hành chính cấp xã (communes) và số xã (xa), xa ≤ communes."
+            )
     for i in catalog.indicators:
         where = f"Chỉ tiêu {i.code}"
         if not _INDICATOR_CODE.match(i.code):
@@ -305,6 +361,24 @@ def check_catalog(catalog: Catalog) -> list[str]:
             problems.append(f"{where}: lĩnh vực «{i.area}» không có trong areas.csv.")
         if i.kind not in KINDS:
             problems.append(f"{where}: loại «{i.kind}» không thuộc {', '.join(KINDS)}.")
+        if i.target_kind not in TARGET_KINDS:
+            problems.append(f"{where}: loại mục tiêu «{i.target_kind}» không thuộc {', '.join(TARGET_KINDS)}.")
+        elif i.kind not in TARGET_KINDS[i.target_kind]:
+            problems.append(f"{where}: loại mục tiêu {i.target_kind} không dùng được cho chỉ tiêu loại {i.kind}.")
+        elif i.target_kind != "end" and i.direction == "neutral":
+            problems.append(f"{where}: chỉ tiêu trung tính (neutral) chỉ có mục tiêu loại end.")
+        if i.series_break is not None and not 2016 <= i.series_break <= 2020:
+            problems.append(f"{where}: năm đổi phương pháp {i.series_break} phải trong khoảng 2016-2020.")
+        if i.cap and (i.cap not in CAPS or i.kind not in ("count", "level") or not i.whole):
+            problems.append(
+                f"{where}: giới hạn «{i.cap}» chỉ dùng cho chỉ tiêu đếm đơn vị hành chính ({', '.join(CAPS)})."
+            )
+        if i.unit not in catalog.measures:
+            problems.append(f"{where}: đơn vị tính «{i.unit}» chưa có trong measures.csv.")
+        if i.whole and i.decimals != 0:
+            problems.append(f"{where}: đơn vị tính «{i.unit}» đếm số nguyên, số chữ số thập phân phải là 0.")
+        if i.vsdg and catalog.vsdg_codes and i.vsdg not in catalog.vsdg_codes:
+            problems.append(f"{where}: mã VSDG «{i.vsdg}» không có trong vsdg.csv.")
         if i.direction not in DIRECTIONS:
             problems.append(f"{where}: chiều «{i.direction}» phải là up, down hoặc neutral.")
         if i.aggregate not in ("sum", "none"):
@@ -333,9 +407,11 @@ def check_catalog(catalog: Catalog) -> list[str]:
             problems.append(f"{where}: loại «{identity.kind}» phải là sum hoặc ratio (ratio có đúng 2 số hạng).")
         problems += [
             f"{where}: chỉ tiêu «{c}» không có trong indicators.csv."
-            for c in identity.codes
+            for c in (*identity.codes, *identity.excluding)
             if c not in catalog._indicators_by_code
         ]
+        if identity.excluding and identity.kind != "sum":
+            problems.append(f"{where}: chỉ đẳng thức sum (tổng tỷ trọng) mới loại trừ được khỏi mẫu số.")
     for chart in catalog.charts:
         if chart.kind not in ("line", "stacked"):
             problems.append(f"Biểu đồ {chart.id}: loại «{chart.kind}» phải là line hoặc stacked.")
