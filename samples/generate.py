@@ -190,11 +190,12 @@ def _filling(
 def _indicator_row(ind: Indicator, series: dict[int, float], priority: int, rng: random.Random) -> dict[str, object]:
     row: dict[str, object] = {key: series[year] for key, year in PAST.items()}
     row.update({key: series[year] for key, year in PLAN.items()})
-    past = derived.growth_2016_2020(ind.kind, row)
+    computed = derived.indicator_values(ind, row)
+    past = computed["growth_2016_2020"]
     row["growth_2011_2015"] = round(past + rng.uniform(-1.5, 1.5), 2) if past is not None else None
     low, high = ind.target_2020_min, ind.target_2020_max
     if low is None and high is None:
-        judged = derived.judged_value(ind.kind, row)
+        judged = computed["judged_2020"]
         miss = rng.random() < 0.2
         step = 0.04 * abs(judged) + (0.5 if ind.kind == "count" else 0.0)
         ahead = (judged + step) if ind.direction != "down" else (judged - step)
@@ -205,16 +206,25 @@ def _indicator_row(ind: Indicator, series: dict[int, float], priority: int, rng:
         row["target_2020_max"] = high
     if derived.indicator_values(ind, row)["evaluation_2020"] == "Không đạt":
         row["cause"] = texts.cause(rng)
-    if ind.kind == "growth":
-        average = derived.growth_2021_2025(ind.kind, row)
-        row["target_2025"] = round(average - 0.5, 1)
-        row["target_2025_max"] = round(average + 0.5, 1)
-    else:
+    if ind.target_kind == "end":
         row["target_2025"] = row["plan_2025"]
+    else:
+        row["target_2025"], row["target_2025_max"] = _range_around(
+            ind, derived.indicator_values(ind, row)["judged_2025"]
+        )
     row["priority"] = priority
     if ind.vsdg:
         row["vsdg"] = ind.vsdg
     return row
+
+
+def _range_around(ind: Indicator, planned: object) -> tuple[float, float]:
+    """A 2025 target range that the yearly plan meets, as a resolution would round it: half a point either side
+    of a planned average growth or change, 5 % either side of a total or a yearly amount."""
+    value = float(planned)  # type: ignore[arg-type]
+    if ind.target_kind in ("avg_growth", "avg_change"):
+        return round(value - 0.5, 1), round(value + 0.5, 1)
+    return round(value * 0.95, ind.decimals), round(value * 1.05, ind.decimals)
 
 
 def _projects(catalog: Catalog, unit: Unit, rng: random.Random) -> list[dict[str, object]]:

@@ -228,7 +228,7 @@ class Injector:
         return self._at("P001", ind, "cause", "không đạt, thiếu nguyên nhân")
 
     def _p002(self) -> Injection:
-        ind = self._pick(lambda i: i.kind in ("level", "count"))
+        ind = self._pick(lambda i: i.kind in ("level", "count") and i.target_kind == "end")
         row = self._row(ind)
         row["target_2025"] = self._slip(float(row["target_2025"]), 0 if ind.kind == "count" else ind.decimals)
         return self._at("P002", ind, "plan_2025", "mục tiêu 2025 khác kế hoạch 2025")
@@ -247,7 +247,12 @@ class Injector:
 
     def _p005(self) -> Injection:
         ind = self._pick(
-            lambda i: i.kind == "rate" and i.direction == "down" and float(self._row(i)["estimate_2020"]) > 0
+            lambda i: (
+                i.kind == "rate"
+                and i.direction == "down"
+                and i.target_kind == "end"
+                and float(self._row(i)["estimate_2020"]) > 0
+            )
         )
         row = self._row(ind)
         for key in PLANS:
@@ -262,11 +267,12 @@ class Injector:
         return self._at("P006", ind, "target_2025_max", "khoảng mục tiêu ngược")
 
     def _p007(self) -> Injection:
-        ind = self._pick(lambda i: i.kind == "growth")
+        ind = self._pick(lambda i: i.target_kind != "end")
         row = self._row(ind)
-        row["target_2025"] = float(row["target_2025"]) + 3
-        row["target_2025_max"] = float(row["target_2025_max"]) + 3
-        return self._at("P007", ind, "growth_2021_2025", "tốc độ kế hoạch không khớp mục tiêu")
+        shift = 3 if ind.target_kind in ("avg_growth", "avg_change") else abs(float(row["target_2025_max"])) * 0.2 + 1
+        row["target_2025"] = float(row["target_2025"]) + shift
+        row["target_2025_max"] = float(row["target_2025_max"]) + shift
+        return self._at("P007", ind, "judged_2025", "kế hoạch từng năm không khớp mục tiêu")
 
     def _identity_cell(self, rule: str, kind: str) -> Injection:
         """A digit slip in one member of one of the catalog's identities."""

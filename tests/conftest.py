@@ -35,11 +35,47 @@ def append_row(path: Path, row: dict[str, str]) -> None:
         csv.DictWriter(handle, fieldnames=header).writerow(row)
 
 
-def catalog_with_test_unit(directory: Path, extra_sheets: str = "") -> Catalog:
+# Indicators of every target kind and direction the catalog itself does not use yet (test rows, area economy).
+TARGET_KIND_CASES = (
+    ("ZA01", "level", "up", "annual_each"),
+    ("ZA02", "level", "down", "annual_each"),
+    ("ZA03", "growth", "up", "annual_each"),
+    ("ZA04", "level", "down", "avg_growth"),
+    ("ZA05", "level", "up", "avg_change"),
+    ("ZA06", "rate", "up", "avg_change"),
+    ("ZA07", "level", "down", "total"),
+    ("ZA08", "level", "down", "annual_avg"),
+    ("ZA09", "growth", "down", "avg_growth"),
+)
+
+
+def catalog_with_test_unit(directory: Path, extra_sheets: str = "", every_target_kind: bool = False) -> Catalog:
     """A copy of the catalog under ``directory`` with a unit TEST reporting on every task area (and on
-    ``extra_sheets``, e.g. "grdp"), so that one workbook holds every indicator."""
+    ``extra_sheets``, e.g. "grdp"), so that one workbook holds every indicator; with ``every_target_kind``,
+    also the TARGET_KIND_CASES indicators."""
     target = directory / "catalog"
     shutil.copytree(CATALOG_DIR, target)
+    for code, kind, direction, target_kind in TARGET_KIND_CASES if every_target_kind else ():
+        append_row(
+            target / "indicators.csv",
+            {
+                "code": code,
+                "area": "economy",
+                "name_vi": f"Chỉ tiêu thử {kind} {direction} {target_kind}",
+                "unit": "%" if kind != "level" else "tỷ đồng",
+                "kind": kind,
+                "direction": direction,
+                "district": "no",
+                "aggregate": "none",
+                "min": "0" if kind == "rate" else "",
+                "max": "100" if kind == "rate" else "",
+                "decimals": "2",
+                "owners": "CTK",
+                "target_kind": target_kind,
+                "revalued": "no",
+                "source": "test",
+            },
+        )
     append_row(
         target / "units.csv",
         {

@@ -74,7 +74,7 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> dict:
     sheet), every input typed by scenario; opened as written (computed cells carry the builder's results)
     and after LibreOffice recalculated it."""
     tmp = tmp_path_factory.mktemp("formulas")
-    catalog = catalog_with_test_unit(tmp, "grdp")
+    catalog = catalog_with_test_unit(tmp, "grdp", every_target_kind=True)
     unit = catalog.unit("TEST")
     rng = random.Random(20200710)
     filling = Filling()
@@ -94,7 +94,7 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> dict:
         expected_rows[table_row.row] = (
             ind,
             scenario,
-            oracle.indicator_derived(ind.kind, ind.direction, values, ind.decimals),
+            oracle.indicator_derived(ind, values),
         )
     for grdp_row in L.grdp_rows(catalog):
         if grdp_row.role == "input":

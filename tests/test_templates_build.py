@@ -141,7 +141,13 @@ def test_staff_experience(built: Path) -> None:
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
     assert sheet.print_title_rows == "$5:$7"
     numeric = [c.key for c in L.indicator_columns() if c.role == "input" and c.type in ("number", "integer")]
-    inputs = [L.indicator_cell(key, r.row) for r in L.indicator_rows(catalog, unit) if r.indicator for key in numeric]
+    inputs = [
+        L.indicator_cell(key, r.row)
+        for r in L.indicator_rows(catalog, unit)
+        if r.indicator
+        for key in numeric
+        if L.takes_input(r.indicator, key)
+    ]
     validations = sheet.data_validations.dataValidation
     assert all(any(cell in dv.sqref for dv in validations) for cell in inputs)
     assert len(validations) <= 2 * len(numeric) < len(inputs) / 10  # one a column (integer or decimal), not a cell

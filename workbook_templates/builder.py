@@ -427,7 +427,13 @@ class _Builder:
         def ref(key: str) -> str:
             return L.indicator_cell(key, row)
 
-        labels = {"code": ind.code, "name": ind.name_vi, "unit": ind.unit, "kind": KIND_LABELS[ind.kind]}
+        labels = {
+            "code": ind.code,
+            "name": ind.name_vi,
+            "unit": ind.unit,
+            "kind": KIND_LABELS[ind.kind],
+            "target_kind": ind.target_label,
+        }
         # Excel does not grow a row to fit wrapped text written by a program: size it from the label length.
         lines = max(math.ceil(len(labels[c.key]) / (c.width * CHARS_PER_WIDTH)) for c in columns if c.key in labels)
         ws.set_row(row, LINE_HEIGHT * max(lines, 1))
@@ -443,6 +449,8 @@ class _Builder:
                     self._put(ws, row, col, self.filling.overwritten[ind.code, column.key], fmt)
                 else:
                     self._formula(ws, row, col, indicator_formula(column.key, ind, ref), fmt, results[column.key])
+            elif not L.takes_input(ind, column.key):
+                ws.write_blank(row, col, None, self.st.fixed)
             elif column.type in ("number", "integer"):
                 integer = column.type == "integer" or (ind.kind == "count" and column.key != "growth_2011_2015")
                 fmt = self.st.input_number(0 if column.type == "integer" else ind.decimals)

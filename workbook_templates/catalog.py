@@ -28,6 +28,14 @@ TARGET_KINDS = {
     "annual_avg": ("level",),  # a yearly amount, judged on the average year
     "annual_each": ("level", "growth"),  # a yearly amount every year, judged on the weakest year
 }
+TARGET_KIND_LABELS = {
+    "end": "Mức đạt năm cuối kỳ",
+    "avg_growth": "Tăng bình quân %/năm",
+    "avg_change": "Tăng (giảm) bình quân mỗi năm; giảm ghi số âm",
+    "total": "Tổng cộng 5 năm",
+    "annual_avg": "Bình quân mỗi năm",
+    "annual_each": "Năm nào cũng đạt",
+}
 CAPS = ("xa", "communes", "districts")  # what a count of administrative units is capped by
 UNIT_KINDS = ("department", "agency", "district")
 EXTRA_SHEETS = ("grdp",)
@@ -112,6 +120,12 @@ class Indicator:
     @property
     def additive(self) -> bool:
         return self.aggregate == "sum"
+
+    @property
+    def target_label(self) -> str:
+        """How the target is stated, as the template shows it (with the year a new method starts)."""
+        label = TARGET_KIND_LABELS[self.target_kind]
+        return label + (f"; chuỗi số liệu mới từ {self.series_break}" if self.series_break else "")
 
     @property
     def target_is_level(self) -> bool:

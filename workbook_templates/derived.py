@@ -45,21 +45,8 @@ def geometric_mean_growth(rates: Sequence[object]) -> Value:
     return _number(_geometric_mean(len(rates)), {f"g{i}": rate for i, rate in enumerate(rates)})
 
 
-# Built once per (column, kind, direction, decimals), not per row: the nodes are immutable.
+# Built once per (column, indicator), not per row: the nodes are immutable.
 _indicator_expr = cache(F.indicator_expr)
-
-
-def growth_2016_2020(kind: str, row: Mapping[str, object]) -> Value:
-    return _number(_indicator_expr("growth_2016_2020", kind, "up", None), row)
-
-
-def growth_2021_2025(kind: str, row: Mapping[str, object]) -> Value:
-    return _number(_indicator_expr("growth_2021_2025", kind, "up", None), row)
-
-
-def judged_value(kind: str, row: Mapping[str, object]) -> Value:
-    """The value compared with the 2016-2020 target: the period average for growth rates, else 2020."""
-    return growth_2016_2020(kind, row) if kind == "growth" else as_number(row.get("estimate_2020"))
 
 
 @cache
@@ -76,12 +63,12 @@ def evaluation(direction: str, value: object, low: object, high: object, decimal
 
 def indicator_values(indicator: Indicator, row: Mapping[str, object]) -> dict[str, object]:
     """Every computed column of ``indicator``'s row, keyed like the template's columns, as its formulas give
-    them (the verdict and the completion at the indicator's declared decimals)."""
+    them: the changes over each period, the values judged against the targets by the indicator's target kind,
+    the verdict and the completion at the indicator's declared decimals."""
     values = dict(row)
     out: dict[str, object] = {}
     for key in F.INDICATOR_COMPUTED:
-        expression = _indicator_expr(key, indicator.kind, indicator.direction, indicator.decimals)
-        out[key] = values[key] = evaluate(expression, values)
+        out[key] = values[key] = evaluate(_indicator_expr(key, indicator), values)
     return out
 
 

@@ -7,7 +7,7 @@ LibreOffice) show, ``values[key]`` being the cell's value (a number, a text, a b
 cell). Only what the templates use is implemented, with the spreadsheet's semantics:
 
 - ISNUMBER accepts numbers only (not text that looks like one, not booleans, not empty cells, not errors);
-- COUNT and SUM over references count and add numbers only;
+- COUNT, SUM, MIN and MAX over references see numbers only;
 - arithmetic reads an empty cell as 0 and a text that is plainly a number ("12") as that number, refuses any
   other text (#VALUE!), and a zero divisor, a non-real power or an
   overflow is an error (#DIV/0!, #NUM!): ``evaluate`` raises ``ExcelError`` where the sheet would show one;
@@ -291,7 +291,7 @@ class Compare(Expr):
 
 @dataclass(frozen=True, eq=False)
 class Function(Expr):
-    """A function call: IF, AND, ISNUMBER, COUNT, SUM, ROUND, ROUNDDOWN."""
+    """A function call: IF, AND, ISNUMBER, COUNT, SUM, MIN, MAX, ROUND, ROUNDDOWN."""
 
     name: str
     args: tuple[Expr, ...]
@@ -314,17 +314,27 @@ class Function(Expr):
                 return is_number(args[0].evaluate(values))
             except ExcelError:
                 return False  # ISNUMBER of an error value is FALSE, not the error
-        if name in ("COUNT", "SUM"):
+        if name in _AGGREGATES:
             items: list[object] = []
             for a in args:
                 value = a.evaluate(values)
                 items.extend(value if isinstance(value, list) else [value])
             numbers = [float(v) for v in items if is_number(v)]  # type: ignore[arg-type]
-            return float(len(numbers)) if name == "COUNT" else _finite(sum(numbers))
+            return _AGGREGATES[name](numbers)
         if name in ("ROUND", "ROUNDDOWN"):
             value, digits = _number(args[0].evaluate(values)), int(_number(args[1].evaluate(values)))
             return excel_round(value, digits, down=name == "ROUNDDOWN")
         raise ValueError(name)
+
+
+# Over references these take numbers only (text, booleans and empty cells are skipped); MIN and MAX of no
+# number are 0.
+_AGGREGATES: dict[str, Callable[[list[float]], float]] = {
+    "COUNT": lambda numbers: float(len(numbers)),
+    "SUM": lambda numbers: _finite(sum(numbers)),
+    "MIN": lambda numbers: min(numbers, default=0.0),
+    "MAX": lambda numbers: max(numbers, default=0.0),
+}
 
 
 def IF(condition: Expr, then: object, otherwise: object) -> Expr:
@@ -345,6 +355,14 @@ def COUNT(*cells: Expr) -> Expr:
 
 def SUM(*cells: Expr) -> Expr:
     return Function("SUM", tuple(cells))
+
+
+def MIN(*cells: Expr) -> Expr:
+    return Function("MIN", tuple(cells))
+
+
+def MAX(*cells: Expr) -> Expr:
+    return Function("MAX", tuple(cells))
 
 
 def ROUND(value: Expr, digits: int) -> Expr:

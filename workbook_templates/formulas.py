@@ -16,13 +16,23 @@ from dataclasses import dataclass
 
 from kehoach.workbook_templates import expr as X
 from kehoach.workbook_templates.catalog import Indicator
-from kehoach.workbook_templates.expr import COUNT, EMPTY, IF, ISNUMBER, ROUND, ROUNDDOWN, SUM, Expr, Ref
+from kehoach.workbook_templates.expr import AND, COUNT, EMPTY, IF, ISNUMBER, MAX, MIN, ROUND, ROUNDDOWN, SUM, Expr, Ref
 
 EXCEEDED, MET, NOT_MET = "Vượt", "Đạt", "Không đạt"
 PERIOD_YEARS = 5
 COMPLETION_DECIMALS = 2  # the completion column shows two decimals
+PAST_YEARS = (2016, 2017, 2018, 2019, 2020)
+PLAN_YEARS = (2021, 2022, 2023, 2024, 2025)
 # The computed columns of an indicator row, in an order where each one's inputs come first.
-INDICATOR_COMPUTED = ("growth_2016_2020", "growth_2021_2025", "compare_2011_2015", "completion_2020", "evaluation_2020")
+INDICATOR_COMPUTED = (
+    "growth_2016_2020",
+    "growth_2021_2025",
+    "compare_2011_2015",
+    "judged_2020",
+    "completion_2020",
+    "evaluation_2020",
+    "judged_2025",
+)
 
 
 # --- building blocks ------------------------------------------------------------------------------------
@@ -50,6 +60,11 @@ def period_change_expr(kind: str, start: Expr, end: Expr, years: int = PERIOD_YE
     raise ValueError(kind)
 
 
+def _all(cells: Sequence[Expr], value: Expr) -> Expr:
+    """``value`` when every cell holds a number."""
+    return IF(COUNT(*cells).eq(len(cells)), value, EMPTY)
+
+
 def _at(value: Expr, decimals: int | None) -> Expr:
     """``value`` at the declared precision (unchanged when none is declared)."""
     return value if decimals is None else ROUND(value, decimals)
@@ -69,50 +84,116 @@ def verdict_expr(direction: str, value: Expr, low: Expr, high: Expr, decimals: i
 
 
 def completion_expr(direction: str, value: Expr, low: Expr, high: Expr, decimals: int | None) -> Expr:
-    """Percent of the target reached (value / target for up, target / value for down), from the values at
-    ``decimals``, cut to the two decimals shown; empty for a neutral indicator."""
+    """Percent of the target reached, from the values at ``decimals``, cut to the two decimals shown; empty for
+    a neutral indicator, and where the value and the target differ in sign (a ratio then means nothing).
+    Higher is better: value / lower bound. Lower is better: upper bound / value for positive figures (a rate
+    of 1.2 against 1.5 is 125 %), value / upper bound for negative ones (a fall of 2.2 points a year against
+    a target fall of 2 is 110 %)."""
     if direction == "neutral":
         return EMPTY
-    v, lo = _at(value, decimals), _at(low, decimals)
+    v = _at(value, decimals)
+    target = _at(low if direction == "up" else IF(ISNUMBER(high), high, low), decimals)
     if direction == "up":
-        return X.guarded(ROUNDDOWN(v / lo * 100, COMPLETION_DECIMALS), [value, low], nonzero=[lo])
-    hi = _at(IF(ISNUMBER(high), high, low), decimals)
-    return X.guarded(ROUNDDOWN(hi / v * 100, COMPLETION_DECIMALS), [value, low], nonzero=[v])
+        positive, negative = v / target, target / v
+    else:
+        positive, negative = target / v, v / target
+
+    def cut(ratio: Expr) -> Expr:
+        return ROUNDDOWN(ratio * 100, COMPLETION_DECIMALS)
+
+    same_sign = IF(
+        v.gt(0), IF(target.gt(0), cut(positive), EMPTY), IF(AND(v.lt(0), target.lt(0)), cut(negative), EMPTY)
+    )
+    return X.guarded(same_sign, [value, low])
 
 
 # --- indicator table ------------------------------------------------------------------------------------
 
 
-def judged_expr(kind: str) -> Expr:
-    """The cell judged against the 2016-2020 target: the period average for growth rates, else 2020."""
-    return Ref("growth_2016_2020") if kind == "growth" else Ref("estimate_2020")
+def _base_year(indicator: Indicator) -> int:
+    """The first year a 2016-2020 change is measured from: 2015, or the year a new method starts."""
+    return indicator.series_break or 2015
 
 
-def indicator_expr(key: str, kind: str, direction: str, decimals: int | None) -> Expr:
-    """Computed column ``key`` of an indicator row; its references are the row's column keys."""
+def _past(year: int) -> Ref:
+    return Ref("estimate_2020" if year == 2020 else f"actual_{year}")
+
+
+def _plan(year: int) -> Ref:
+    return Ref(f"plan_{year}")
+
+
+def _plan_base(indicator: Indicator) -> Expr:
+    """The 2020 figure the 2021-2025 plan starts from: the revalued one when the indicator depends on GRDP and
+    it is filled, else the 2020 estimate."""
+    if not indicator.revalued:
+        return Ref("estimate_2020")
+    revalued = Ref("estimate_2020_revalued")
+    return IF(ISNUMBER(revalued), revalued, Ref("estimate_2020"))
+
+
+def _change(indicator: Indicator, base: Expr, end: Expr, years: int, yearly: Sequence[Expr]) -> Expr:
+    """The period's change column: the geometric mean of a growth rate's yearly values, or the change of a
+    level (%/year), a rate (points/year) or a count (increase) from ``base`` to ``end`` over ``years``."""
+    if indicator.kind == "growth":
+        return geometric_mean(list(yearly))
+    return period_change_expr(indicator.kind, base, end, years)
+
+
+def _judged(indicator: Indicator, change: Expr, base: Expr, end: Expr, years: int, yearly: Sequence[Expr]) -> Expr:
+    """The value the period's target is judged on, by the indicator's target kind (docs/catalog.md)."""
+    kind = indicator.target_kind
+    if kind == "end":
+        return X.guarded(end, [end])  # a bare reference would show an empty cell as 0
+    if kind == "avg_growth":
+        if indicator.kind == "growth":
+            return X.guarded(change, [change])
+        return period_change_expr("level", base, end, years)
+    if kind == "avg_change":
+        return X.guarded((end - base) / years, [base, end])
+    if kind == "total":
+        return _all(yearly, SUM(*yearly))
+    if kind == "annual_avg":
+        return _all(yearly, SUM(*yearly) / len(yearly))
+    if kind == "annual_each":
+        weakest = MAX(*yearly) if indicator.direction == "down" else MIN(*yearly)
+        return _all(yearly, weakest)
+    raise ValueError(kind)
+
+
+def indicator_expr(key: str, indicator: Indicator) -> Expr:
+    """Computed column ``key`` of ``indicator``'s row; its references are the row's column keys."""
+    first = _base_year(indicator)
+    past_base, past_years = _past(first), 2020 - first
+    # A growth rate's yearly values measured across a new method's first year are left out with it.
+    past_rates = [_past(y) for y in PAST_YEARS if y > first]
+    plan_base, plans = _plan_base(indicator), [_plan(y) for y in PLAN_YEARS]
     if key == "growth_2016_2020":
-        if kind == "growth":
-            return geometric_mean([Ref(f"actual_{y}") for y in (2016, 2017, 2018, 2019)] + [Ref("estimate_2020")])
-        return period_change_expr(kind, Ref("actual_2015"), Ref("estimate_2020"))
+        return _change(indicator, past_base, Ref("estimate_2020"), past_years, past_rates)
     if key == "growth_2021_2025":
-        if kind == "growth":
-            return geometric_mean([Ref(f"plan_{y}") for y in range(2021, 2026)])
-        return period_change_expr(kind, Ref("estimate_2020"), Ref("plan_2025"))
+        return _change(indicator, plan_base, _plan(2025), PERIOD_YEARS, plans)
     if key == "compare_2011_2015":
+        if indicator.series_break:
+            return EMPTY  # 2011-2015 is on the old method: not comparable
         now, before = Ref("growth_2016_2020"), Ref("growth_2011_2015")
         return X.guarded(now - before, [now, before])
-    value, low, high = judged_expr(kind), Ref("target_2020"), Ref("target_2020_max")
+    if key == "judged_2020":
+        yearly = [_past(y) for y in PAST_YEARS] if indicator.kind != "growth" else past_rates
+        return _judged(indicator, Ref("growth_2016_2020"), past_base, Ref("estimate_2020"), past_years, yearly)
+    if key == "judged_2025":
+        return _judged(indicator, Ref("growth_2021_2025"), plan_base, _plan(2025), PERIOD_YEARS, plans)
+    value, low, high = Ref("judged_2020"), Ref("target_2020"), Ref("target_2020_max")
     if key == "completion_2020":
-        return completion_expr(direction, value, low, high, decimals)
+        return completion_expr(indicator.direction, value, low, high, indicator.decimals)
     if key == "evaluation_2020":
-        return verdict_expr(direction, value, low, high, decimals)
+        return verdict_expr(indicator.direction, value, low, high, indicator.decimals)
     raise KeyError(key)
 
 
 def indicator_formula(key: str, indicator: Indicator, ref: Callable[[str], str]) -> str:
     """The formula (without the leading '=') of computed column ``key`` on ``indicator``'s row;
     ``ref(key)`` gives the address of another column on the same row."""
-    return indicator_expr(key, indicator.kind, indicator.direction, indicator.decimals).excel(ref)
+    return indicator_expr(key, indicator).excel(ref)
 
 
 # --- GRDP sheet -----------------------------------------------------------------------------------------

@@ -189,6 +189,12 @@ PROJECT_FIRST_ROW = KEY_ROW + 3
 PROJECT_TOTAL_KEY = "total"
 
 
+def takes_input(indicator: Indicator, key: str) -> bool:
+    """Whether ``indicator``'s row takes an input in column ``key``: the revalued 2020 figure only for the
+    indicators that depend on GRDP (elsewhere the cell is shaded and locked)."""
+    return key != "estimate_2020_revalued" or indicator.revalued
+
+
 def project_rows() -> tuple[str, ...]:
     return tuple(f"p{n:02d}" for n in range(1, PROJECT_ROWS + 1))
 
@@ -290,7 +296,11 @@ def template_fill(catalog: Catalog, sheet: str, row_key: str, column_key: str) -
         return {"label": HEADER_FILL, "value": INPUT_FILL}.get(column_key)
     if sheet == INDICATORS:
         roles = {c.key: c.role for c in indicator_columns()}
-        return _ROLE_FILLS.get(roles.get(column_key, "")) if catalog.has_indicator(row_key) else None
+        if not catalog.has_indicator(row_key):
+            return None
+        if not takes_input(catalog.indicator(row_key), column_key):
+            return AREA_FILL
+        return _ROLE_FILLS.get(roles.get(column_key, ""))
     if sheet == PROJECTS:
         columns = {c.key: c for c in project_columns()}
         if column_key not in columns:

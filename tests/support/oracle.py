@@ -46,36 +46,93 @@ def at_precision(value: float, decimals: int, mode: str = ROUND_HALF_UP) -> floa
     return float(Decimal(f"{value:.15g}").quantize(Decimal(10) ** -decimals, rounding=mode))
 
 
-def indicator_derived(kind: str, direction: str, row: dict[str, object], decimals: int) -> dict[str, object]:
-    """Expected values of the computed columns of one indicator row (keys as in the template). The verdict
-    and the completion compare the judged value and the target at the indicator's ``decimals``; the completion
-    is cut to two decimals; a neutral indicator gets neither."""
-    if kind == "growth":
-        past = mean_growth([row.get(f"actual_{y}") for y in (2016, 2017, 2018, 2019)] + [row.get("estimate_2020")])
-        plan = mean_growth([row.get(f"plan_{y}") for y in range(2021, 2026)])
+def _judged(target_kind: str, kind: str, direction: str, change, base, end, years: int, yearly: list) -> float | None:
+    """The value a target of ``target_kind`` is judged on (docs/catalog.md, "Target kinds")."""
+    if target_kind == "end":
+        return number(end)
+    if target_kind == "avg_growth":
+        return change if kind == "growth" else period_change("level", base, end, years)
+    if target_kind == "avg_change":
+        a, b = number(base), number(end)
+        return (b - a) / years if a is not None and b is not None else BLANK
+    values = [number(v) for v in yearly]
+    if any(v is None for v in values):
+        return BLANK
+    if target_kind == "total":
+        return sum(values)
+    if target_kind == "annual_avg":
+        return sum(values) / len(values)
+    if target_kind == "annual_each":
+        return max(values) if direction == "down" else min(values)
+    raise ValueError(target_kind)
+
+
+def _completion(direction: str, value: float, low: float, upper: float) -> float | None:
+    target = low if direction == "up" else upper
+    if not ((value > 0 and target > 0) or (value < 0 and target < 0)):
+        return BLANK  # a ratio of figures of different signs means nothing
+    # higher is better: reached / wanted; lower is better: wanted / reached for positive figures (a rate), and
+    # reached / wanted for negative ones (a fall of 2.2 points against a wanted fall of 2 is 110 %)
+    if direction == "up":
+        ratio = value / target if value > 0 else target / value
     else:
-        past = period_change(kind, row.get("actual_2015"), row.get("estimate_2020"))
-        plan = period_change(kind, row.get("estimate_2020"), row.get("plan_2025"))
+        ratio = target / value if value > 0 else value / target
+    return at_precision(ratio * 100, 2, ROUND_DOWN)
+
+
+def indicator_derived(indicator, row: dict[str, object]) -> dict[str, object]:
+    """Expected values of the computed columns of one indicator row (keys as in the template). The 2016-2020
+    change runs from 2015, or from the year a new method starts; the 2021-2025 plan from the revalued 2020
+    figure where the indicator depends on GRDP and it is filled. The verdict and the completion compare the
+    judged value and the target at the indicator's decimals; the completion is cut to two decimals; a neutral
+    indicator gets neither."""
+    kind, direction, decimals = indicator.kind, indicator.direction, indicator.decimals
+    first = indicator.series_break or 2015
+    past_years = list(range(2016, 2021))
+    yearly_past = [row.get(f"actual_{y}") if y < 2020 else row.get("estimate_2020") for y in past_years]
+    base = row.get(f"actual_{first}")
+    revalued = number(row.get("estimate_2020_revalued")) if indicator.revalued else None
+    plan_base = revalued if revalued is not None else row.get("estimate_2020")
+    plans = [row.get(f"plan_{y}") for y in range(2021, 2026)]
+    rates_past = [v for y, v in zip(past_years, yearly_past, strict=True) if y > first]
+    if kind == "growth":
+        past, plan = mean_growth(rates_past), mean_growth(plans)
+    else:
+        past = period_change(kind, base, row.get("estimate_2020"), 2020 - first)
+        plan = period_change(kind, plan_base, row.get("plan_2025"))
     before = number(row.get("growth_2011_2015"))
-    compare = past - before if past is not None and before is not None else BLANK
-    value = past if kind == "growth" else number(row.get("estimate_2020"))
+    comparable = not indicator.series_break
+    compare = past - before if comparable and past is not None and before is not None else BLANK
+    tk = indicator.target_kind
+    judged = _judged(
+        tk,
+        kind,
+        direction,
+        past,
+        base,
+        row.get("estimate_2020"),
+        2020 - first,
+        rates_past if kind == "growth" else yearly_past,
+    )
+    judged_plan = _judged(tk, kind, direction, plan, plan_base, row.get("plan_2025"), 5, plans)
     low, high = number(row.get("target_2020")), number(row.get("target_2020_max"))
     upper = high if high is not None else low
     completion = evaluation = BLANK
-    if value is not None and low is not None and direction != "neutral":
-        value, low, upper = (at_precision(x, decimals) for x in (value, low, upper))
+    if judged is not None and low is not None and direction != "neutral":
+        value, low, upper = (at_precision(x, decimals) for x in (judged, low, upper))
+        completion = _completion(direction, value, low, upper)
         if direction == "up":
-            completion = at_precision(value / low * 100, 2, ROUND_DOWN) if low != 0 else BLANK
             evaluation = "Vượt" if value > upper else "Đạt" if value >= low else "Không đạt"
         else:
-            completion = at_precision(upper / value * 100, 2, ROUND_DOWN) if value != 0 else BLANK
             evaluation = "Vượt" if value < low else "Đạt" if value <= upper else "Không đạt"
     return {
         "growth_2016_2020": past,
         "compare_2011_2015": compare,
+        "judged_2020": judged,
         "completion_2020": completion,
         "evaluation_2020": evaluation,
         "growth_2021_2025": plan,
+        "judged_2025": judged_plan,
     }
 
 

@@ -43,15 +43,15 @@ def _target_range(low: float, high: float | None) -> tuple[float, float | tuple[
 )
 def unmet_without_cause(ctx: Context) -> Iterator[Hit]:
     """An indicator that did not meet its 2016-2020 target states the cause. The verdict is the template's own
-    (the same expression as the «Đánh giá» column: at the indicator's declared decimals); a neutral indicator is
-    never judged."""
+    (the same expression as the «Đánh giá» column: the value its target kind judges, at the indicator's
+    declared decimals); a neutral indicator is never judged."""
     if not ctx.has_column("cause"):
         return
     for ind in ctx.indicators:
         row = ctx.row(ind)
-        verdict = derived.indicator_values(ind, row)["evaluation_2020"]
-        if verdict == NOT_MET and is_blank(ctx.raw(ind, "cause")):
-            value = derived.judged_value(ind.kind, row)
+        computed = derived.indicator_values(ind, row)
+        if computed["evaluation_2020"] == NOT_MET and is_blank(ctx.raw(ind, "cause")):
+            value = computed["judged_2020"]
             low, high = row["target_2020"], row["target_2020_max"]
             target = low if high is None else (low, high)
             yield Hit.at(ctx.cell(ind, "cause"), ind.code, name=ind.name_vi, value=value, target=target)
@@ -68,9 +68,10 @@ def unmet_without_cause(ctx: Context) -> Iterator[Hit]:
     values=("name", "plan", "target"),
 )
 def plan_meets_target(ctx: Context) -> Iterator[Hit]:
-    """The 2025 plan value equals the 2025 target (within rounding; within the range for a range target)."""
+    """The 2025 plan value equals an end-year 2025 target (within rounding; within the range for a range
+    target). Targets of other kinds are judged on the whole yearly plan (P007)."""
     for ind in ctx.indicators:
-        if ind.kind == "growth":
+        if ind.target_kind != "end":
             continue
         row = ctx.row(ind)
         plan, low, high = row["plan_2025"], row["target_2025"], row["target_2025_max"]
@@ -169,9 +170,9 @@ def count_never_decreases(ctx: Context) -> Iterator[Hit]:
     values=("name", "target", "estimate"),
 )
 def bad_rate_falls(ctx: Context) -> Iterator[Hit]:
-    """A lower-is-better rate (poverty, infant mortality...) is planned to fall by 2025."""
+    """A lower-is-better rate (infant mortality...) with an end-year target is planned to fall by 2025."""
     for ind in ctx.indicators:
-        if ind.kind != "rate" or ind.direction != "down":
+        if ind.kind != "rate" or ind.direction != "down" or ind.target_kind != "end":
             continue
         row = ctx.row(ind)
         target, estimate = row["target_2025"], row["estimate_2020"]
@@ -201,25 +202,29 @@ def range_ordered(ctx: Context) -> Iterator[Hit]:
 @rule(
     "P007",
     ERROR,
-    "Tốc độ kế hoạch không khớp mục tiêu",
-    "Tốc độ tăng bình quân theo kế hoạch từng năm là {average}%/năm, không khớp mục tiêu {target}%/năm của chỉ tiêu "
-    "«{name}». Hãy điều chỉnh kế hoạch từng năm hoặc mục tiêu.",
-    "Planned growth does not match the target",
-    "The yearly plan averages {average}%/year, which does not match the target {target}%/year of «{name}».",
-    values=("name", "average", "target"),
+    "Kế hoạch từng năm không khớp mục tiêu 2025",
+    "Theo kế hoạch từng năm 2021-2025, «{how}» của chỉ tiêu «{name}» là {value}, không khớp mục tiêu {target}. "
+    "Hãy điều chỉnh kế hoạch từng năm hoặc mục tiêu.",
+    "The yearly plan does not match the 2025 target",
+    "By the yearly plan 2021-2025, «{how}» of «{name}» is {value}, which does not match the target {target}.",
+    values=("name", "how", "value", "target"),
 )
-def planned_growth_matches(ctx: Context) -> Iterator[Hit]:
-    """For a growth rate (GRDP growth...), the geometric mean of the yearly plan lies within the 2021-2025
-    target (a single value or a range such as 9-10 %)."""
-    if not ctx.has_column("growth_2021_2025"):
+def plan_matches_target(ctx: Context) -> Iterator[Hit]:
+    """A target that is not an end-year level is met by the yearly plan as the target kind judges it (the
+    «Kế hoạch so với mục tiêu 2025» column): the average growth (geometric mean of a growth rate's yearly plan,
+    or the growth of a level from the 2020 base, revalued where the indicator depends on GRDP), the average
+    yearly change, the five-year total, the average year or the weakest year lies within the target."""
+    if not ctx.has_column("judged_2025"):
         return
     for ind in ctx.indicators:
-        if ind.kind != "growth":
+        if ind.target_kind == "end":
             continue
         row = ctx.row(ind)
-        average, low, high = derived.growth_2021_2025(ind.kind, row), row["target_2025"], row["target_2025_max"]
-        if average is None or low is None:
+        value, low, high = derived.indicator_values(ind, row)["judged_2025"], row["target_2025"], row["target_2025_max"]
+        if not isinstance(value, float) or low is None:
             continue
         upper, target = _target_range(low, high)
-        if average < low - GROWTH_TOLERANCE or average > upper + GROWTH_TOLERANCE:
-            yield Hit.at(ctx.cell(ind, "growth_2021_2025"), ind.code, name=ind.name_vi, average=average, target=target)
+        tolerance = GROWTH_TOLERANCE if ind.target_kind == "avg_growth" else _tolerance(ind, low)
+        if value < low - tolerance or value > upper + tolerance:
+            how = ind.target_label.lower()
+            yield Hit.at(ctx.cell(ind, "judged_2025"), ind.code, name=ind.name_vi, how=how, value=value, target=target)
