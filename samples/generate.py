@@ -33,11 +33,13 @@ PAST = dict(
     )
 )
 PLAN = {f"plan_{y}": y for y in L.YEARS_PLAN}
-REVALUATION = 1.25  # synthetic: revalued GRDP relative to the old basis
+# Revalued GRDP relative to the old basis: GSO's revaluation lowered Trà Vinh's 2020 GRDP per capita from about
+# 65 to about 61 million (shared/DOMAIN.md), a factor of about 0.94.
+REVALUATION = 0.94
 DEFLATOR_GROWTH = 0.035  # synthetic: yearly price growth turning current into constant 2010 prices
 # Where the Statistics Office's GRDP sheet takes its synthetic figures: GRDP at current prices, population,
 # and the catalog identity whose terms are the sector shares (in the order of grdp_sectors.csv).
-GRDP_SOURCE = {"grdp": "KT03", "population": "YT01", "shares": "structure"}
+GRDP_SOURCE = {"grdp": "KT03", "growth": "KT01", "population": "YT01", "shares": "structure"}
 
 
 @dataclass(frozen=True)
@@ -97,8 +99,10 @@ def _province_series(ind: Indicator, profile: Profile, rng: random.Random) -> di
     plan_step = profile.trend if (profile.trend >= 0) == (ind.direction != "down") else 0.0
     if ind.kind == "rate" and ind.direction == "down":
         plan_step = min(plan_step, -0.1)  # a lower-is-better rate is planned to fall
+    # the plan starts from the revalued 2020 figure where the indicator depends on GRDP
+    start = series[2020] * (REVALUATION if ind.revalued and ind.kind == "level" else 1.0)
     for year in L.YEARS_PLAN:
-        t, last = year - 2020, series[2020]
+        t, last = year - 2020, start
         if ind.kind == "level":
             value = last * (1 + plan_step / 100) ** t
         elif ind.kind == "growth":
@@ -190,6 +194,8 @@ def _filling(
 def _indicator_row(ind: Indicator, series: dict[int, float], priority: int, rng: random.Random) -> dict[str, object]:
     row: dict[str, object] = {key: series[year] for key, year in PAST.items()}
     row.update({key: series[year] for key, year in PLAN.items()})
+    if ind.revalued:
+        row["estimate_2020_revalued"] = _round(ind, revalued(ind, series[2020]))
     computed = derived.indicator_values(ind, row)
     past = computed["growth_2016_2020"]
     row["growth_2011_2015"] = round(past + rng.uniform(-1.5, 1.5), 2) if past is not None else None
@@ -216,6 +222,12 @@ def _indicator_row(ind: Indicator, series: dict[int, float], priority: int, rng:
     if ind.vsdg:
         row["vsdg"] = ind.vsdg
     return row
+
+
+def revalued(ind: Indicator, estimate: float) -> float:
+    """The 2020 figure on the revalued basis: amounts scale with GRDP; shares (of GRDP's parts, or of GRDP in
+    something that is not) are taken as unchanged."""
+    return estimate * REVALUATION if ind.kind == "level" else estimate
 
 
 def _range_around(ind: Indicator, planned: object) -> tuple[float, float]:
@@ -253,20 +265,26 @@ def _projects(catalog: Catalog, unit: Unit, rng: random.Random) -> list[dict[str
 
 
 def _grdp(catalog: Catalog, province: dict[str, dict[int, float]]) -> dict[str, dict[int, object]]:
-    """The GRDP sheet, old basis from the province's GRDP and structure, revalued basis scaled up."""
+    """The GRDP sheet, consistent with the indicator table (rule K007): on the old basis, each sector's value
+    added at current prices is the province's GRDP times its share; at constant 2010 prices, the total grows by
+    the province's GRDP growth each year and is split like the current prices. The revalued basis scales both."""
     structure = next(i for i in catalog.identities if i.id == GRDP_SOURCE["shares"])
     shares = dict(zip((s.code for s in catalog.grdp_sectors), structure.terms, strict=True))
+    gdp, growth = province[GRDP_SOURCE["grdp"]], province[GRDP_SOURCE["growth"]]
+    first = L.YEARS_PAST[0]
+    constant_total = {first: gdp[first] / (1 + DEFLATOR_GROWTH) ** (first - 2010)}
+    for year in L.YEARS_PAST[1:]:
+        constant_total[year] = constant_total[year - 1] * (1 + growth[year] / 100)
     grdp: dict[str, dict[int, object]] = {
         "population": {y: province[GRDP_SOURCE["population"]][y] for y in L.YEARS_PAST}
     }
     for basis, scale in (("old", 1.0), ("revalued", REVALUATION)):
         for sector, code in shares.items():
-            current = {
-                y: round(province[GRDP_SOURCE["grdp"]][y] * scale * province[code][y] / 100, 2) for y in L.YEARS_PAST
+            share = {y: province[code][y] / 100 for y in L.YEARS_PAST}
+            grdp[f"{basis}.current.{sector}"] = {y: round(gdp[y] * scale * share[y], 2) for y in L.YEARS_PAST}
+            grdp[f"{basis}.constant.{sector}"] = {
+                y: round(constant_total[y] * scale * share[y], 2) for y in L.YEARS_PAST
             }
-            deflator = {y: (1 + DEFLATOR_GROWTH) ** (y - 2010) for y in L.YEARS_PAST}
-            grdp[f"{basis}.current.{sector}"] = dict(current)
-            grdp[f"{basis}.constant.{sector}"] = {y: round(current[y] / deflator[y], 2) for y in L.YEARS_PAST}
     return grdp
 
 

@@ -339,10 +339,23 @@ class Injector:
         year = self.rng.choice(L.YEARS_PAST)
         for sector in self.catalog.grdp_sectors:
             old = self.filling.grdp[f"old.current.{sector.code}"][year]
-            self.filling.grdp[f"revalued.current.{sector.code}"][year] = round(float(old) * 0.9, 2)
+            self.filling.grdp[f"revalued.current.{sector.code}"][year] = old
         first = self.catalog.grdp_sectors[0].code
         row = L.grdp_row_numbers(self.catalog)[f"revalued.current.{first}"]
-        return Injection("K006", L.GRDP, L.a1(row, L.grdp_year_col(year)), note="số đánh giá lại thấp hơn")
+        return Injection("K006", L.GRDP, L.a1(row, L.grdp_year_col(year)), note="chép số chưa đánh giá lại")
+
+    def _k007(self) -> Injection:
+        """The indicator table parts from the GRDP sheet: a year of GRDP growth, or the revalued 2020 GRDP."""
+        if "grdp" not in self.unit.extra_sheets:
+            raise NotApplicable
+        code, key = self.rng.choice([("KT01", "actual_2017"), ("KT03", "estimate_2020_revalued")])
+        if code in self.used or code not in self.filling.indicators:
+            raise NotApplicable
+        self.used.add(code)
+        ind = self.catalog.indicator(code)
+        row = self._row(ind)
+        row[key] = round(float(row[key]) * 1.1 + 1, 2)
+        return self._at("K007", ind, key, "lệch với trang GRDP")
 
     def _o001(self) -> Injection:
         ind = self._pick(

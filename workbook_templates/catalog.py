@@ -37,6 +37,7 @@ TARGET_KIND_LABELS = {
     "annual_each": "Năm nào cũng đạt",
 }
 CAPS = ("xa", "communes", "districts")  # what a count of administrative units is capped by
+GRDP_LINK_ROWS = ("growth.total", "current.total", "constant.total", "per_capita")  # besides share.<sector>
 UNIT_KINDS = ("department", "agency", "district")
 EXTRA_SHEETS = ("grdp",)
 
@@ -189,6 +190,8 @@ class Catalog:
     grdp_sectors: tuple[GrdpSector, ...]
     identities: tuple[Identity, ...] = ()
     charts: tuple[Chart, ...] = ()
+    # Indicators the Statistics Office's GRDP sheet also computes: (indicator code, sheet row key after the basis)
+    grdp_links: tuple[tuple[str, str], ...] = ()
     vsdg_codes: frozenset[str] = frozenset()  # VSDG goals, targets and indicators an indicator may name
     measures: dict[str, bool] = field(default_factory=dict)  # unit of measure -> counted in whole things
     _units_by_code: dict[str, Unit] = field(default_factory=dict, repr=False, compare=False)
@@ -329,6 +332,7 @@ def _load(directory: Path) -> Catalog:
     )
     return Catalog(
         vsdg_codes=frozenset(r["code"] for r in _rows(directory / "vsdg.csv")),
+        grdp_links=tuple((r["indicator"], r["grdp_row"]) for r in _rows(directory / "grdp_links.csv")),
         measures=measures,
         charts=charts,
         identities=identities,
@@ -426,6 +430,13 @@ def check_catalog(catalog: Catalog) -> list[str]:
         ]
         if identity.excluding and identity.kind != "sum":
             problems.append(f"{where}: chỉ đẳng thức sum (tổng tỷ trọng) mới loại trừ được khỏi mẫu số.")
+    sector_codes = {s.code for s in catalog.grdp_sectors}
+    for code, grdp_row in catalog.grdp_links:
+        if code not in catalog._indicators_by_code:
+            problems.append(f"Liên kết GRDP: chỉ tiêu «{code}» không có trong indicators.csv.")
+        role, _, sector = grdp_row.partition(".")
+        if not (grdp_row in GRDP_LINK_ROWS or (role == "share" and sector in sector_codes)):
+            problems.append(f"Liên kết GRDP: dòng «{grdp_row}» không có trên trang GRDP.")
     for chart in catalog.charts:
         if chart.kind not in ("line", "stacked"):
             problems.append(f"Biểu đồ {chart.id}: loại «{chart.kind}» phải là line hoặc stacked.")

@@ -10,6 +10,7 @@ from kehoach.validators.contract import CellRef
 from kehoach.validators.errorlocate import Equation, locate
 from kehoach.validators.findings import ERROR, WARNING, Hit
 from kehoach.validators.registry import rule
+from kehoach.workbook_templates import derived
 from kehoach.workbook_templates import layout as L
 
 SHARE_TOLERANCE = 0.1  # percentage points
@@ -77,7 +78,9 @@ def _located(
 )
 def sums_add_up(ctx: Context) -> Iterator[Hit]:
     """Shares of GRDP sum to 100 % (within 0.1 point), and the catalog's sum identities hold, year by year
-    (indicator table); the GRDP sheet's sector shares sum to 100 %."""
+    (indicator table); the GRDP sheet's sector shares sum to 100 %. A sum of shares whose target left product
+    taxes out of the denominator (identities.csv ``excluding``) is checked as a share of the rest."""
+    yield from _shares_of_the_rest(ctx)
     equations, values, indicators = _identity_equations(ctx, "sum")
     sectors = [s.code for s in ctx.catalog.grdp_sectors]
     for basis, _title in L.GRDP_BASES:
@@ -92,6 +95,39 @@ def sums_add_up(ctx: Context) -> Iterator[Hit]:
     yield from _located(ctx, equations, values, indicators)
 
 
+def _shares_of_the_rest(ctx: Context) -> Iterator[Hit]:
+    """result = sum(terms) / (100 - sum(excluding)) * 100, year by year; the hit is at the result's cell."""
+    labels = {c.key: c.header_vi for c in L.indicator_columns()}
+    present = {i.code: i for i in ctx.indicators}
+    for identity in ctx.catalog.identities:
+        codes = (*identity.terms, *identity.excluding, identity.result)
+        if not identity.excluding or any(code not in present for code in codes):
+            continue
+        result = present[identity.result]
+        for key in (*PAST_KEYS, *PLAN_KEYS):
+            if not ctx.has_column(key):
+                continue
+            terms = [ctx.number(present[c], key) for c in identity.terms]
+            excluded = [ctx.number(present[c], key) for c in identity.excluding]
+            typed = ctx.number(result, key)
+            if typed is None or any(n is None for n in (*terms, *excluded)) or sum(excluded) >= 100:  # type: ignore[arg-type]
+                continue
+            expected = sum(terms) / (100 - sum(excluded)) * 100  # type: ignore[arg-type]
+            if abs(typed - expected) > identity.tolerance:
+                suggested = round(expected, result.decimals)
+                yield Hit.at(
+                    ctx.cell(result, key),
+                    result.code,
+                    suggested,
+                    label=identity.label_vi,
+                    column=labels[key],
+                    left=typed,
+                    right=expected,
+                    typed=typed,
+                    suggested=suggested,
+                )
+
+
 def _identity_equations(
     ctx: Context, kind: str
 ) -> tuple[list[tuple[Equation, dict[str, object]]], dict[CellRef, float], dict[CellRef, str]]:
@@ -101,7 +137,7 @@ def _identity_equations(
     values: dict[CellRef, float] = {}
     indicators: dict[CellRef, str] = {}
     for identity in ctx.catalog.identities:
-        if identity.kind != kind or any(code not in present for code in identity.codes):
+        if identity.kind != kind or identity.excluding or any(code not in present for code in identity.codes):
             continue
         result_code = None if identity.result not in present else identity.result
         for key in (*PAST_KEYS, *PLAN_KEYS):
@@ -228,15 +264,17 @@ def project_period(ctx: Context) -> Iterator[Hit]:
     "K006",
     WARNING,
     "Nhầm số liệu trước và sau đánh giá lại",
-    "GRDP năm {year} theo số liệu đã đánh giá lại ({revalued} tỷ đồng) {relation} số liệu chưa đánh giá lại "
-    "({old} tỷ đồng): có thể đã nhập nhầm hai bộ số liệu. Đánh giá lại quy mô làm GRDP tăng lên.",
+    "GRDP năm {year} theo số liệu đã đánh giá lại ({revalued} tỷ đồng) giống hệt số liệu chưa đánh giá lại "
+    "({old} tỷ đồng) ở mọi khu vực: có thể đã chép nhầm một bộ số liệu sang bộ kia.",
     "Old and revalued series mixed up",
-    "GRDP in {year} on the revalued basis ({revalued}) {relation_en} the old basis ({old}): the two series may "
-    "be swapped or copied. Revaluation raised GRDP.",
-    values=("year", "revalued", "old", "relation", "relation_en"),
+    "GRDP in {year} on the revalued basis ({revalued}) is identical to the old basis ({old}) in every sector: one "
+    "series may have been copied over the other.",
+    values=("year", "revalued", "old"),
 )
 def bases_not_mixed(ctx: Context) -> Iterator[Hit]:
-    """On the GRDP sheet, revalued GRDP is not below the old basis, and the two series are not identical copies."""
+    """On the GRDP sheet, the revalued series is not an identical copy of the old one. (Revaluation moved a
+    province's GRDP either way: the sum of the provinces was reconciled with the national figure, so many
+    provinces' GRDP fell; Trà Vinh's per capita went from about 65 to about 61 million in 2020.)"""
     sectors = [s.code for s in ctx.catalog.grdp_sectors]
     for price in ("current", "constant"):
         for year in L.YEARS_PAST:
@@ -244,22 +282,66 @@ def bases_not_mixed(ctx: Context) -> Iterator[Hit]:
             new = [ctx.grdp_number(f"revalued.{price}.{s}", year) for s in sectors]
             if any(v is None for v in old + new):
                 continue
-            old_total, new_total = sum(old), sum(new)
-            relation = None
-            if new_total < old_total:
-                relation = ("thấp hơn", "is below")
-            elif new == old:
-                relation = ("giống hệt", "is identical to")
-            if relation:
+            if new == old:
                 yield Hit.at(
                     ctx.grdp_cell(f"revalued.{price}.{sectors[0]}", year),
                     year=str(year),
-                    revalued=new_total,
-                    old=old_total,
-                    relation=relation[0],
-                    relation_en=relation[1],
+                    revalued=sum(new),
+                    old=sum(old),
                 )
 
 
 def _year(value: float | None) -> str | None:
     return None if value is None else f"{value:g}"
+
+
+@rule(
+    "K007",
+    ERROR,
+    "Biểu chỉ tiêu và trang GRDP không khớp",
+    "Chỉ tiêu «{name}» năm {year} ({basis}) là {value} ở ô này, nhưng trang GRDP tính ra {sheet_value} (ô "
+    "{grdp_cell} trang GRDP). Hai nơi cùng một số liệu phải khớp; hãy sửa nơi sai.",
+    "Indicator table and GRDP sheet disagree",
+    "«{name}» in {year} ({basis}) is {value} here but the GRDP sheet computes {sheet_value} (cell {grdp_cell} of "
+    "the GRDP sheet). The same figure must agree in both places.",
+    values=("name", "year", "basis", "value", "sheet_value", "grdp_cell"),
+)
+def table_matches_grdp_sheet(ctx: Context) -> Iterator[Hit]:
+    """In the Statistics Office's workbook, the indicators its GRDP sheet also computes (catalog grdp_links.csv:
+    GRDP growth, GRDP at current prices, per capita, the sector shares) agree with the sheet year by year, within
+    the rounding of the indicator's decimals: 2015-2020 on the old basis, and the revalued 2020 figure on the
+    revalued basis. The sheet's values are recomputed from its inputs, never read from its formulas."""
+    if ctx.sub.grdp is None or not ctx.catalog.grdp_links:
+        return
+    sectors = [s.code for s in ctx.catalog.grdp_sectors]
+    inputs = {
+        row.key: {year: ctx.grdp_number(row.key, year) for year in L.YEARS_PAST}
+        for row in L.grdp_rows(ctx.catalog)
+        if row.role == "input"
+    }
+    computed = derived.grdp_derived(inputs, sectors, [b for b, _ in L.GRDP_BASES], L.YEARS_PAST)
+    present = {i.code: i for i in ctx.indicators}
+    columns = [(key, year, "old") for key, year in zip(PAST_KEYS, L.YEARS_PAST, strict=True)]
+    columns.append(("estimate_2020_revalued", L.YEARS_PAST[-1], "revalued"))
+    for code, grdp_row in ctx.catalog.grdp_links:
+        indicator = present.get(code)
+        if indicator is None:
+            continue
+        for key, year, basis in columns:
+            if not ctx.has_column(key) or not L.takes_input(indicator, key):
+                continue
+            value, sheet_value = ctx.number(indicator, key), computed[f"{basis}.{grdp_row}"].get(year)
+            if value is None or sheet_value is None:
+                continue
+            if abs(value - sheet_value) > 0.5 * 10 ** (-indicator.decimals) + 1e-9 * abs(sheet_value):
+                yield Hit.at(
+                    ctx.cell(indicator, key),
+                    code,
+                    round(sheet_value, indicator.decimals),
+                    name=indicator.name_vi,
+                    year=str(year),
+                    basis="chưa đánh giá lại" if basis == "old" else "đã đánh giá lại",
+                    value=value,
+                    sheet_value=sheet_value,
+                    grdp_cell=ctx.grdp_cell(f"{basis}.{grdp_row}", year).a1,
+                )
