@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kehoach.validators.context import PAST_KEYS, PLAN_KEYS, Context, as_number
+from kehoach.validators.context import PAST_KEYS, PLAN_KEYS, Context
 from kehoach.validators.contract import CellRef
 from kehoach.validators.errorlocate import Equation, locate
 from kehoach.validators.findings import ERROR, WARNING, Hit
@@ -14,7 +14,6 @@ from kehoach.workbook_templates import layout as L
 
 SHARE_TOLERANCE = 0.1  # percentage points
 MONEY_TOLERANCE = 0.5  # million đồng: rounding of typed amounts
-PLAN_YEARS = (L.YEARS_PLAN[0], L.YEARS_PLAN[-1])
 
 
 def _located(
@@ -168,63 +167,6 @@ def ratios_agree(ctx: Context) -> Iterator[Hit]:
 
 
 @rule(
-    "K004",
-    ERROR,
-    "Nguồn vốn không khớp tổng mức đầu tư",
-    "Dự án «{project}»: tổng mức đầu tư {left} triệu đồng nhưng cộng các nguồn vốn là {right}. Ô này có khả năng "
-    "sai nhất: đang là {typed}, để khớp cần là {suggested}.",
-    "Capital sources do not add up",
-    "Project «{project}»: total investment {left} million đồng but the sources add up to {right}. This cell is the "
-    "most likely wrong: it holds {typed}; {suggested} would fix it.",
-    values=("project", "left", "right", "typed", "suggested"),
-)
-def sources_add_up(ctx: Context) -> Iterator[Hit]:
-    """Each public-investment project's capital by source sums to its total investment."""
-    table = ctx.sub.projects
-    if table is None:
-        return
-    sources = ["src_central", "src_local", "src_oda", "src_other"]
-    for row_key, row in ctx.sub.project_rows.items():
-        if row_key == L.PROJECT_TOTAL_KEY or any(k not in table.columns for k in [*sources, "total"]):
-            continue
-        total = as_number(table.value(row, "total"))
-        amounts = {k: as_number(table.value(row, k)) for k in sources}
-        if total is None or all(v is None for v in amounts.values()):
-            continue
-        cells = [table.cell(row, k) for k in sources]
-        values = {c: amounts[k] or 0.0 for c, k in zip(cells, sources, strict=True)}
-        values[table.cell(row, "total")] = total
-        equation = Equation("sum", tuple(cells), table.cell(row, "total"), 0.0, MONEY_TOLERANCE)
-        project = table.value(row, "project") or row_key
-        yield from _located(ctx, [(equation, {"project": project})], values, {})
-
-
-@rule(
-    "K005",
-    ERROR,
-    "Thời gian thực hiện ngoài giai đoạn",
-    "Dự án «{project}»: thời gian thực hiện {start} - {end} không nằm trong giai đoạn 2021-2025 hoặc năm hoàn thành "
-    "trước năm khởi công.",
-    "Project period outside 2021-2025",
-    "Project «{project}»: the period {start} - {end} is not within 2021-2025, or ends before it starts.",
-    values=("project", "start", "end"),
-)
-def project_period(ctx: Context) -> Iterator[Hit]:
-    """A project's start and end years lie within 2021-2025, the start not after the end."""
-    table = ctx.sub.projects
-    if table is None or "start_year" not in table.columns or "end_year" not in table.columns:
-        return
-    first, last = PLAN_YEARS
-    for row_key, row in ctx.sub.project_rows.items():
-        start, end = as_number(table.value(row, "start_year")), as_number(table.value(row, "end_year"))
-        project = table.value(row, "project") or row_key
-        if start is not None and not first <= start <= last:
-            yield Hit.at(table.cell(row, "start_year"), project=project, start=_year(start), end=_year(end))
-        elif end is not None and (not first <= end <= last or (start is not None and end < start)):
-            yield Hit.at(table.cell(row, "end_year"), project=project, start=_year(start), end=_year(end))
-
-
-@rule(
     "K006",
     WARNING,
     "Nhầm số liệu trước và sau đánh giá lại",
@@ -259,7 +201,3 @@ def bases_not_mixed(ctx: Context) -> Iterator[Hit]:
                     relation=relation[0],
                     relation_en=relation[1],
                 )
-
-
-def _year(value: float | None) -> str | None:
-    return None if value is None else f"{value:g}"
