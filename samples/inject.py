@@ -344,9 +344,14 @@ class Injector:
         return self._project_at("D003", index, "start_year", "dự án mới khởi công trước 2021")
 
     def _d004(self) -> Injection:
+        """A carried-over project labelled as new: its figures agree (the need is what remains), the label not."""
         index, project = self._project(lambda p: p["status"] == NEW)
-        project["allocated_2020"] = float(round(float(project["total"]) * 0.1, -2))
-        return self._project_at("D004", index, "allocated_2020", "dự án mới đã có vốn")
+        allocated = float(round(float(project["total"]) * 0.1, -2))
+        largest = max(SOURCES, key=lambda k: float(project[k] or 0))
+        project["allocated_2020"] = allocated
+        project["need_total"] = float(project["need_total"]) - allocated
+        project[largest] = float(project[largest]) - allocated
+        return self._project_at("D004", index, "allocated_2020", "dự án đã có vốn ghi là khởi công mới")
 
     def _d005(self) -> Injection:
         index, project = self._project(lambda p: p["status"] == CARRIED)

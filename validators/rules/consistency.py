@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from kehoach.validators.context import PAST_KEYS, PLAN_KEYS, Context
+from kehoach.validators.context import PAST_KEYS, PLAN_KEYS, Context, as_number
 from kehoach.validators.contract import CellRef
 from kehoach.validators.errorlocate import Equation, locate
 from kehoach.validators.findings import ERROR, WARNING, Hit
 from kehoach.validators.registry import rule
 from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.formulas import SOURCES
 
 SHARE_TOLERANCE = 0.1  # percentage points
 MONEY_TOLERANCE = 0.5  # million đồng: rounding of typed amounts
@@ -164,6 +165,39 @@ def ratios_agree(ctx: Context) -> Iterator[Hit]:
     """The catalog's ratio identities hold year by year (GRDP per capita = GRDP / population, within 2 %)."""
     equations, values, indicators = _identity_equations(ctx, "ratio")
     yield from _located(ctx, equations, values, indicators)
+
+
+@rule(
+    "K004",
+    ERROR,
+    "Nguồn vốn không khớp tổng nhu cầu vốn",
+    "Dự án «{project}»: nhu cầu vốn 2021-2025 là {left} triệu đồng nhưng cộng các nguồn vốn là {right}. Ô này có "
+    "khả năng sai nhất: đang là {typed}, để khớp cần là {suggested}.",
+    "Capital sources do not add up",
+    "Project «{project}»: the 2021-2025 need is {left} million đồng but its sources add up to {right}. This cell "
+    "is the most likely wrong: it holds {typed}; {suggested} would fix it.",
+    values=("project", "left", "right", "typed", "suggested"),
+)
+def sources_add_up(ctx: Context) -> Iterator[Hit]:
+    """Each public-investment project's 2021-2025 capital need by source (central budget, local budget, ODA,
+    other) sums to its 2021-2025 need in total (within 0.5 million đồng)."""
+    table = ctx.sub.projects
+    if table is None:
+        return
+    sources = list(SOURCES)
+    for row_key, row in ctx.sub.project_rows.items():
+        if row_key == L.PROJECT_TOTAL_KEY or any(k not in table.columns for k in [*sources, "need_total"]):
+            continue
+        need = as_number(table.value(row, "need_total"))
+        amounts = {k: as_number(table.value(row, k)) for k in sources}
+        if need is None or all(v is None for v in amounts.values()):
+            continue
+        cells = [table.cell(row, k) for k in sources]
+        values = {c: amounts[k] or 0.0 for c, k in zip(cells, sources, strict=True)}
+        values[table.cell(row, "need_total")] = need
+        equation = Equation("sum", tuple(cells), table.cell(row, "need_total"), 0.0, MONEY_TOLERANCE)
+        project = table.value(row, "project") or row_key
+        yield from _located(ctx, [(equation, {"project": project})], values, {})
 
 
 @rule(

@@ -1,7 +1,8 @@
 """Projects: the public investment projects a unit proposes for the medium-term plan 2021-2025, checked as the
 Luật Đầu tư công 2019 plan tables are read. Carried-over projects (started before 2021) and projects ending
-after 2025 are normal; what must hold is that the 2021-2025 need adds up by source and fits in what is left of
-the total investment, that a project's status agrees with its years and capital, and that priorities rank."""
+after 2025 are normal; what must hold is that the 2021-2025 need fits in what is left of the total investment
+(its sources adding up is the consistency rule K004), that a project's status agrees with its years and capital,
+and that priorities rank."""
 
 from __future__ import annotations
 
@@ -11,13 +12,12 @@ from dataclasses import dataclass
 
 from kehoach.validators.context import Context, as_number, is_blank
 from kehoach.validators.contract import CellRef, KeyedTable
-from kehoach.validators.errorlocate import Equation
 from kehoach.validators.findings import ERROR, WARNING, Hit
 from kehoach.validators.registry import rule
-from kehoach.validators.rules.consistency import MONEY_TOLERANCE, _located
+from kehoach.validators.rules.consistency import MONEY_TOLERANCE
 from kehoach.workbook_templates import derived
 from kehoach.workbook_templates import layout as L
-from kehoach.workbook_templates.formulas import CARRIED, GROUPS, NEW, PROJECT_YEARS, SOURCES, STATUSES
+from kehoach.workbook_templates.formulas import CARRIED, GROUPS, NEW, PROJECT_YEARS, STATUSES
 
 PLAN_FIRST, PLAN_LAST = L.YEARS_PLAN[0], L.YEARS_PLAN[-1]
 INPUTS = tuple(c.key for c in L.project_columns() if c.role == "input")
@@ -75,34 +75,6 @@ def projects(ctx: Context) -> Iterator[Project]:
 
 def _year(value: float | None) -> str | None:
     return None if value is None else f"{value:g}"
-
-
-@rule(
-    "K004",
-    ERROR,
-    "Nguồn vốn không khớp tổng nhu cầu vốn",
-    "Dự án «{project}»: nhu cầu vốn 2021-2025 là {left} triệu đồng nhưng cộng các nguồn vốn là {right}. Ô này có "
-    "khả năng sai nhất: đang là {typed}, để khớp cần là {suggested}.",
-    "Capital sources do not add up",
-    "Project «{project}»: the 2021-2025 need is {left} million đồng but its sources add up to {right}. This cell "
-    "is the most likely wrong: it holds {typed}; {suggested} would fix it.",
-    values=("project", "left", "right", "typed", "suggested"),
-)
-def sources_add_up(ctx: Context) -> Iterator[Hit]:
-    """Each project's 2021-2025 capital need by source (central budget, local budget, ODA, other) sums to its
-    2021-2025 need in total (within 0.5 million đồng)."""
-    for p in projects(ctx):
-        if not p.has(*SOURCES, "need_total"):
-            continue
-        need = p.number("need_total")
-        amounts = {k: p.number(k) for k in SOURCES}
-        if need is None or all(v is None for v in amounts.values()):
-            continue
-        cells = [p.cell(k) for k in SOURCES]
-        values = {c: amounts[k] or 0.0 for c, k in zip(cells, SOURCES, strict=True)}
-        values[p.cell("need_total")] = need
-        equation = Equation("sum", tuple(cells), p.cell("need_total"), 0.0, MONEY_TOLERANCE)
-        yield from _located(ctx, [(equation, {"project": p.name})], values, {})
 
 
 @rule(
