@@ -2,9 +2,9 @@
 
 Sheets: Tổng hợp (every indicator by reporting unit, provincial totals of additive indicators, computed
 columns as formulas like the templates), Huyện (districts side by side against the owner's figure),
-Tình trạng nộp, Lỗi, Nguồn, Thay đổi, Biểu đồ, and Phương án tăng trưởng when the Statistics Office's
-submission was merged (scenarios.sheet). Text that came from a submitter is always written as text: nothing
-a unit typed becomes a formula here.
+Dự án (every unit's proposed public investment projects), Tình trạng nộp, Lỗi, Nguồn, Thay đổi, Biểu đồ,
+and Phương án tăng trưởng when the Statistics Office's submission was merged (scenarios.sheet). Text that
+came from a submitter is always written as text: nothing a unit typed becomes a formula here.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from xlsxwriter.worksheet import Worksheet
 
 SUMMARY = "Tổng hợp"
 DISTRICTS = "Huyện"
+PROJECTS = "Dự án"
 STATUS = "Tình trạng nộp"
 FINDINGS = "Lỗi"
 SOURCES = "Nguồn"
@@ -126,6 +127,7 @@ class _Master:
     def write(self) -> None:
         self._summary()
         self._districts()
+        self._projects()
         self._status()
         self._findings()
         self._sources()
@@ -350,6 +352,39 @@ class _Master:
         ws.write_string(row, total_col + 3, trace, self.st.text)
 
     # --- Tình trạng nộp, Lỗi, Nguồn, Thay đổi ---------------------------------------------------------------
+
+    # --- Dự án ---------------------------------------------------------------------------------------------
+
+    def _projects(self) -> None:
+        """Every merged unit's projects, one row each with the template's columns (computed ones evaluated as
+        the template's formulas give them), in the catalog's unit order and then by the unit's priority."""
+        columns = L.project_columns()
+        headers = [("Mã đơn vị", 8), ("Đơn vị", 26), *((c.header_vi, c.width) for c in columns), ("Tệp", 30)]
+        headers.append(("Dòng", 6))
+        ws = self._sheet(PROJECTS, "DANH MỤC DỰ ÁN ĐẦU TƯ CÔNG ĐỀ XUẤT GIAI ĐOẠN 2021-2025 CỦA CÁC ĐƠN VỊ", headers)
+        units = {u.code: i for i, u in enumerate(self.catalog.units)}
+        row = FIRST_ROW
+        for unit, merged in sorted(self.result.merged.items(), key=lambda item: units.get(item[0], len(units))):
+            name = self.catalog.unit(unit).name_vi if unit in units else unit
+
+            def rank(project: dict[str, object]) -> tuple[float, str]:
+                priority = derived.as_number(project.get("priority"))
+                return (priority if priority is not None else float("inf"), str(project.get("row", "")))
+
+            for project in sorted(merged.projects, key=rank):
+                values = {**project, **derived.project_derived(project)}
+                cells: list[tuple[object, object]] = [(unit, None), (name, None)]
+                for column in columns:
+                    value, number = values.get(column.key), derived.as_number(values.get(column.key))
+                    if column.type in ("number", "integer") and number is not None:
+                        cells.append((number, self.st.fixed_number(0)))
+                    else:
+                        cells.append((value, None))
+                cells += [(Path(merged.path).name, None), (project.get("row"), None)]
+                for col, (value, fmt) in enumerate(cells):
+                    self._text(ws, row, col, value, fmt)
+                row += 1
+        ws.autofilter(FIRST_ROW - 1, 0, max(row - 1, FIRST_ROW), len(headers) - 1)
 
     def _status(self) -> None:
         headers = [

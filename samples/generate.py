@@ -22,6 +22,7 @@ from kehoach.workbook_templates import layout as L
 from kehoach.workbook_templates.builder import build_workbook
 from kehoach.workbook_templates.catalog import Catalog, Indicator, Unit
 from kehoach.workbook_templates.filling import Filling
+from kehoach.workbook_templates.formulas import CARRIED, NEW
 
 PROFILE = Path(__file__).with_name("profile.csv")
 YEARS = tuple(range(2015, 2026))
@@ -240,27 +241,52 @@ def _range_around(ind: Indicator, planned: object) -> tuple[float, float]:
 
 
 def _projects(catalog: Catalog, unit: Unit, rng: random.Random) -> list[dict[str, object]]:
+    """2 to 6 projects of the medium-term plan, about four in ten carried over from 2016-2020 (started 2014-2020,
+    part of their capital allocated), the rest new starts in 2021-2023; some end after 2025, their need for
+    2021-2025 then a part of what remains. Ranked carried-over first, as the law gives them priority.
+
+    ``rng`` is drawn exactly as before these projects had a status (the indicator values that follow from the
+    same generator stay as they were); each project's own choices come from a generator seeded by those draws."""
     projects = []
     for name, area in texts.projects(unit, rng):
         start = rng.randint(2021, 2023)
         total = float(rng.randrange(5_000, 400_000, 500))
-        central = float(round(total * rng.choice([0.0, 0.3, 0.5, 0.6]) / 100) * 100)
-        oda = float(round(total * rng.choice([0.0, 0.0, 0.2]) / 100) * 100)
-        other = float(round(total * rng.choice([0.0, 0.1]) / 100) * 100)
+        shares = [rng.choice([0.0, 0.3, 0.5, 0.6]), rng.choice([0.0, 0.0, 0.2]), rng.choice([0.0, 0.1])]
+        location = rng.choice([d.name_vi for d in catalog.districts])
+        end = rng.randint(start, 2025)
+        own = random.Random(f"{unit.code}:{name}:{total}")
+        carried = own.random() < 0.4
+        allocated = None
+        if carried:
+            start = own.randint(2014, 2020)
+            end = own.randint(2021, 2026)
+            allocated = float(round(total * own.uniform(0.2, 0.7), -2))
+        elif own.random() < 0.25:
+            end = own.randint(2026, 2027)
+        remaining = total - (allocated or 0.0)
+        need = remaining if end <= 2025 else float(round(remaining * own.uniform(0.5, 0.8), -2))
+        central, oda, other = (float(round(need * share, -2)) for share in shares)
         projects.append(
             {
                 "project": name,
-                "location": rng.choice([d.name_vi for d in catalog.districts]),
+                "location": location,
                 "area": catalog.area(area).name_vi,
+                "group": "C" if total < 45_000 else "B",
+                "status": CARRIED if carried else NEW,
                 "start_year": start,
-                "end_year": rng.randint(start, 2025),
+                "end_year": end,
                 "total": total,
-                "src_central": central,
-                "src_local": total - central - oda - other,
-                "src_oda": oda,
-                "src_other": other,
+                "allocated_2020": allocated,
+                "need_total": need,
+                "need_central": central,
+                "need_local": need - central - oda - other,
+                "need_oda": oda,
+                "need_other": other,
             }
         )
+    ranked = sorted(projects, key=lambda p: p["status"] != CARRIED)
+    for priority, project in enumerate(ranked, start=1):
+        project["priority"] = priority
     return projects
 
 

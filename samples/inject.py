@@ -19,6 +19,7 @@ from kehoach.workbook_templates import layout as L
 from kehoach.workbook_templates.builder import build_workbook
 from kehoach.workbook_templates.catalog import Catalog, Indicator, Unit
 from kehoach.workbook_templates.filling import ExcelError, Filling
+from kehoach.workbook_templates.formulas import CARRIED, NEW, SOURCES
 from openpyxl.worksheet.worksheet import Worksheet
 
 PAST = ("actual_2015", "actual_2016", "actual_2017", "actual_2018", "actual_2019", "estimate_2020")
@@ -311,27 +312,91 @@ class Injector:
     def _k003(self) -> Injection:
         return self._identity_cell("K003", "ratio")
 
-    def _project(self) -> tuple[int, dict[str, object]]:
-        candidates = [i for i, p in enumerate(self.filling.projects) if f"project:{i}" not in self.used]
+    def _project(self, test: Callable[[dict[str, object]], bool] = lambda p: True) -> tuple[int, dict[str, object]]:
+        candidates = [i for i, p in enumerate(self.filling.projects) if f"project:{i}" not in self.used and test(p)]
         if not candidates:
             raise NotApplicable
         index = self.rng.choice(candidates)
         self.used.add(f"project:{index}")
         return index, self.filling.projects[index]
 
+    def _project_at(self, rule: str, index: int, key: str, note: str = "") -> Injection:
+        return Injection(rule, L.PROJECTS, L.project_cell(key, L.PROJECT_FIRST_ROW + index), note=note)
+
     def _k004(self) -> Injection:
         index, project = self._project()
-        keys = ("total", "src_central", "src_local", "src_oda", "src_other")
+        keys = ("need_total", *SOURCES)
         key = self.rng.choice([k for k in keys[:3] if project[k]])
         project[key] = self._slip(float(project[key]), 0)
         row = L.PROJECT_FIRST_ROW + index
         related = tuple(L.project_cell(k, row) for k in keys if k != key)
         return Injection("K004", L.PROJECTS, L.project_cell(key, row), note="gõ nhầm vốn", related=related)
 
-    def _k005(self) -> Injection:
-        index, project = self._project()
+    def _d001(self) -> Injection:
+        index, project = self._project(lambda p: p["status"] == CARRIED and p["allocated_2020"])
+        forgotten = float(project["allocated_2020"])  # the need taken from the total, the allocation forgotten
+        project["need_total"] = float(project["need_total"]) + forgotten
+        project["need_local"] = float(project["need_local"]) + forgotten
+        return self._project_at("D001", index, "need_total", "quên trừ vốn đã bố trí")
+
+    def _d002(self) -> Injection:
+        index, project = self._project(lambda p: p["status"] == CARRIED and p["allocated_2020"])
+        project["allocated_2020"] = float(project["allocated_2020"]) * 10  # a zero too many
+        return self._project_at("D002", index, "allocated_2020", "thừa một chữ số 0")
+
+    def _d003(self) -> Injection:
+        index, project = self._project(lambda p: p["status"] == NEW)
         project["start_year"] = 2019
-        return Injection("K005", L.PROJECTS, L.project_cell("start_year", L.PROJECT_FIRST_ROW + index))
+        return self._project_at("D003", index, "start_year", "dự án mới khởi công trước 2021")
+
+    def _d004(self) -> Injection:
+        """A carried-over project labelled as new: its figures agree (the need is what remains), the label not."""
+        index, project = self._project(lambda p: p["status"] == NEW)
+        allocated = float(round(float(project["total"]) * 0.1, -2))
+        largest = max(SOURCES, key=lambda k: float(project[k] or 0))
+        project["allocated_2020"] = allocated
+        project["need_total"] = float(project["need_total"]) - allocated
+        project[largest] = float(project[largest]) - allocated
+        return self._project_at("D004", index, "allocated_2020", "dự án đã có vốn ghi là khởi công mới")
+
+    def _d005(self) -> Injection:
+        index, project = self._project(lambda p: p["status"] == CARRIED)
+        project["start_year"] = 2021
+        return self._project_at("D005", index, "start_year", "dự án chuyển tiếp khởi công 2021")
+
+    def _d006(self) -> Injection:
+        index, project = self._project()
+        project["end_year"] = int(project["start_year"]) - 1
+        return self._project_at("D006", index, "end_year", "hoàn thành trước khởi công")
+
+    def _d007(self) -> Injection:
+        index, project = self._project()
+        project["end_year"] = int(f"{project['end_year']}5")  # a digit too many
+        return self._project_at("D007", index, "end_year", "năm gõ thừa chữ số")
+
+    def _d008(self) -> Injection:
+        index, project = self._project()
+        project["priority"] = float(project["priority"]) + 0.5
+        return self._project_at("D008", index, "priority", "thứ tự ưu tiên lẻ")
+
+    def _d009(self) -> Injection:
+        untouched = [i for i in range(len(self.filling.projects)) if f"project:{i}" not in self.used]
+        if len(untouched) < 2:
+            raise NotApplicable
+        first, later = sorted(self.rng.sample(untouched, 2))
+        self.used.update({f"project:{first}", f"project:{later}"})
+        self.filling.projects[later]["priority"] = self.filling.projects[first]["priority"]
+        return self._project_at("D009", later, "priority", "trùng thứ tự ưu tiên")
+
+    def _d010(self) -> Injection:
+        index, project = self._project()
+        project["group"] = f"Nhóm {project['group']}"
+        return self._project_at("D010", index, "group", "gõ tay ngoài danh sách")
+
+    def _d011(self) -> Injection:
+        index, project = self._project()
+        project["group"] = None
+        return self._project_at("D011", index, "group", "bỏ trống nhóm dự án")
 
     def _k006(self) -> Injection:
         if "grdp" not in self.unit.extra_sheets:

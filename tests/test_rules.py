@@ -84,11 +84,51 @@ def _count_dip_with_note(filling: Filling) -> None:
 
 
 def _project_sources_within_rounding(filling: Filling) -> None:
-    filling.projects[0]["src_local"] = float(filling.projects[0]["src_local"]) + 0.4
+    filling.projects[0]["need_local"] = float(filling.projects[0]["need_local"]) + 0.4
 
 
-def _project_at_period_bounds(filling: Filling) -> None:
-    filling.projects[0].update(start_year=2021, end_year=2025)
+def _carried(filling: Filling, **values: object) -> dict[str, object]:
+    """The first project, made a carried-over project: 100,000 allocated of a 300,000 total."""
+    project = filling.projects[0]
+    project.update(status="Chuyển tiếp", start_year=2018, end_year=2024, total=300_000.0, allocated_2020=100_000.0)
+    project.update(need_total=200_000.0, need_central=120_000.0, need_local=80_000.0, need_oda=None, need_other=None)
+    project.update(values)
+    return project
+
+
+def _new(filling: Filling, **values: object) -> dict[str, object]:
+    """The first project, made a new start of 2021-2023."""
+    project = filling.projects[0]
+    project.update(status="Khởi công mới", start_year=2021, end_year=2023, total=50_000.0, allocated_2020=None)
+    project.update(need_total=50_000.0, need_central=None, need_local=50_000.0, need_oda=None, need_other=None)
+    project.update(values)
+    return project
+
+
+def _need_at_remaining(filling: Filling) -> None:
+    _carried(filling, need_total=200_000.4, need_local=80_000.4)  # within rounding of the 200,000 remaining
+
+
+def _carried_long(filling: Filling) -> None:
+    """Started long before 2021, ending long after 2025, at the plausible years' bounds: normal."""
+    _carried(filling, start_year=2000, end_year=2035)
+
+
+def _new_at_bounds(filling: Filling) -> None:
+    _new(filling, start_year=2025, end_year=2025, allocated_2020=0.0)
+
+
+def _status_with_spaces(filling: Filling) -> None:
+    _new(filling, status=" Khởi công mới ")
+
+
+def _priorities_with_gaps(filling: Filling) -> None:
+    for rank, project in enumerate(filling.projects):
+        project["priority"] = 10 * rank + 1
+
+
+def _need_without_sources(filling: Filling) -> None:
+    _new(filling, need_local=None)  # a need not yet split by source: nothing to add up, nothing missing
 
 
 def _target_blank_with_note(filling: Filling) -> None:
@@ -129,7 +169,18 @@ NEAR_MISSES = [
     ("SNNPTNT", "R003", _set("NN02", "actual_2016", 15.0)),
     ("SNNPTNT", "P004", _count_dip_with_note),
     ("SKHDT", "K004", _project_sources_within_rounding),
-    ("SKHDT", "K005", _project_at_period_bounds),
+    ("SKHDT", "D001", _need_at_remaining),
+    ("SKHDT", "D002", _need_at_remaining),
+    ("SKHDT", "D003", _new_at_bounds),
+    ("SKHDT", "D004", _new_at_bounds),
+    ("SKHDT", "D005", _carried_long),
+    ("SKHDT", "D006", _new_at_bounds),
+    ("SKHDT", "D007", _carried_long),
+    ("SKHDT", "D008", _priorities_with_gaps),
+    ("SKHDT", "D009", _priorities_with_gaps),
+    ("SKHDT", "D010", _status_with_spaces),
+    ("SKHDT", "D011", _need_without_sources),
+    ("SKHDT", "K004", _need_without_sources),
     ("SKHDT", "C002", _target_blank_with_note),
     ("SKHDT", "P002", _plan_within_rounding),
     ("SKHDT", "T001", _set("KT09", "note", "1.234,5 tỷ đồng là số liệu sơ bộ")),

@@ -102,10 +102,13 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> dict:
                 year: rng.choice([None, 0.0, "n/a"]) if rng.random() < 0.08 else round(rng.uniform(100, 40000), 2)
                 for year in L.YEARS_PAST
             }
+    money = ("total", "allocated_2020", "need_total", "need_central", "need_local", "need_oda", "need_other")
     filling.projects = [
         {
-            k: rng.choice([None, round(rng.uniform(0, 9000), 1)])
-            for k in ("total", "src_central", "src_local", "src_oda", "src_other")
+            k: rng.choice([None, "n/a", round(rng.uniform(0, 9000), 1)])
+            if rng.random() < 0.1
+            else rng.choice([None, round(rng.uniform(0, 9000), 1)])
+            for k in money
         }
         for _ in L.project_rows()
     ]

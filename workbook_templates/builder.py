@@ -23,7 +23,10 @@ from kehoach.workbook_templates.catalog import Catalog, Indicator, Unit, load_ca
 from kehoach.workbook_templates.filling import ExcelError, Filling
 from kehoach.workbook_templates.formulas import (
     EXCEEDED,
+    GROUPS,
     NOT_MET,
+    PROJECT_YEARS,
+    STATUSES,
     grdp_average_expr,
     grdp_cell_expr,
     indicator_formula,
@@ -509,7 +512,11 @@ class _Builder:
             ws.write_string(L.PROJECT_HEADER_ROW, first + offset, column.header_vi, self.st.header)
             ws.write_string(L.PROJECT_NUMBER_ROW, first + offset, f"({offset + 1})", self.st.column_number)
         ws.set_row(L.PROJECT_HEADER_ROW, 48)
-        areas = f"='{L.LISTS}'!$A$2:$A${len(self.catalog.areas) + 1}"
+        lists = {
+            "area": ("Lĩnh vực", f"='{L.LISTS}'!$A$2:$A${len(self.catalog.areas) + 1}"),
+            "group": ("Nhóm dự án", list(GROUPS)),
+            "status": ("Loại dự án", list(STATUSES)),
+        }
         keys = L.project_rows()
         projects = self.filling.projects + [{}] * (len(keys) - len(self.filling.projects))
         for index, (key, typed) in enumerate(zip(keys, projects, strict=True)):
@@ -523,23 +530,26 @@ class _Builder:
                     self._formula(ws, row, col, formula, self.st.computed_number(0), results[column.key])
                 elif column.type == "choice":
                     self._put(ws, row, col, typed.get(column.key), self.st.input_text)
+                    title, source = lists[column.key]
                     self.validations.add(
                         ws,
                         row,
                         col,
                         {
                             "validate": "list",
-                            "source": areas,
-                            "input_title": "Lĩnh vực",
+                            "source": source,
+                            "input_title": title,
                             "input_message": column.help_vi,
-                            "error_title": "Lĩnh vực không hợp lệ",
-                            "error_message": "Chọn lĩnh vực trong danh sách.",
+                            "error_title": f"{title} không hợp lệ",
+                            "error_message": "Chọn một giá trị trong danh sách.",
                         },
                     )
                 elif column.type in ("number", "integer"):
                     self._put(ws, row, col, typed.get(column.key), self.st.input_number(0))
-                    if column.type == "integer":
-                        self._validate_number(ws, row, col, True, column.help_vi, 2000, 2100)
+                    if column.key == "priority":
+                        self._validate_number(ws, row, col, True, column.help_vi, 1, 999)
+                    elif column.type == "integer":
+                        self._validate_number(ws, row, col, True, column.help_vi, *PROJECT_YEARS)
                     else:
                         self._validate_number(ws, row, col, False, column.help_vi, 0)
                 else:

@@ -76,9 +76,10 @@ _project_expr = cache(F.project_expr)
 
 
 def project_derived(row: Mapping[str, object]) -> dict[str, Value]:
+    """The computed columns of a project row (``remaining``, ``need_sum``, ``need_gap``) as its formulas give them."""
     values = dict(row)
     out: dict[str, Value] = {}
-    for key in ("src_sum", "src_gap"):
+    for key in F.PROJECT_COMPUTED:
         out[key] = values[key] = _number(_project_expr(key), values)
     return out
 

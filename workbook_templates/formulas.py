@@ -261,17 +261,31 @@ def grdp_average_expr(cells: Sequence[str]) -> Expr:
 
 
 # --- project list ---------------------------------------------------------------------------------------
+# The medium-term public investment plan 2021-2025 (Luật Đầu tư công 2019): each project's group, whether it is
+# carried over from 2016-2020 or starts in 2021-2025, its total investment, the capital allocated to it by the
+# end of 2020, and its 2021-2025 need in total and by source.
 
-SOURCES = ("src_central", "src_local", "src_oda", "src_other")
+SOURCES = ("need_central", "need_local", "need_oda", "need_other")  # the 2021-2025 need by source
+PROJECT_COMPUTED = ("remaining", "need_sum", "need_gap")  # in an order where each one's inputs come first
+GROUPS = ("Quan trọng quốc gia", "A", "B", "C")  # project groups of Luật Đầu tư công 2019, art. 7-10
+NEW, CARRIED = "Khởi công mới", "Chuyển tiếp"
+STATUSES = (NEW, CARRIED)
+PROJECT_YEARS = (2000, 2035)  # plausible start and end years: carried-over projects start before 2021
 
 
 def project_expr(key: str) -> Expr:
-    sources = [Ref(k) for k in SOURCES]
-    if key == "src_sum":
+    """``remaining``: the total investment less the capital allocated by the end of 2020 (none typed: none
+    allocated); ``need_sum``: the 2021-2025 need by source added up; ``need_gap``: the typed 2021-2025 need
+    less that sum."""
+    if key == "remaining":
+        total = Ref("total")
+        return IF(ISNUMBER(total), total - SUM(Ref("allocated_2020")), EMPTY)
+    if key == "need_sum":
+        sources = [Ref(k) for k in SOURCES]
         return IF(COUNT(*sources).eq(0), EMPTY, SUM(*sources))
-    if key == "src_gap":
-        total, found = Ref("total"), Ref("src_sum")
-        return X.guarded(total - found, [total, found])
+    if key == "need_gap":
+        need, found = Ref("need_total"), Ref("need_sum")
+        return X.guarded(need - found, [need, found])
     raise KeyError(key)
 
 

@@ -191,9 +191,12 @@ def grdp_derived(values: dict[str, dict[int, object]], sectors: list[str], bases
 
 
 def project_derived(row: dict[str, object]) -> dict[str, object]:
-    sources = [number(row.get(k)) for k in ("src_central", "src_local", "src_oda", "src_other")]
+    total = number(row.get("total"))
+    allocated = number(row.get("allocated_2020"))
+    remaining = total - (allocated or 0.0) if total is not None else BLANK
+    sources = [number(row.get(k)) for k in ("need_central", "need_local", "need_oda", "need_other")]
     present = [s for s in sources if s is not None]
     total_sources = sum(present) if present else BLANK
-    total = number(row.get("total"))
-    gap = total - total_sources if total is not None and total_sources is not None else BLANK
-    return {"src_sum": total_sources, "src_gap": gap}
+    need = number(row.get("need_total"))
+    gap = need - total_sources if need is not None and total_sources is not None else BLANK
+    return {"remaining": remaining, "need_sum": total_sources, "need_gap": gap}

@@ -5,6 +5,7 @@ from kehoach.validators.rules import (  # noqa: F401
     consistency,
     outliers,
     planning,
+    projects,
     ranges,
     reading,
     structure,

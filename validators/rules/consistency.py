@@ -12,10 +12,10 @@ from kehoach.validators.findings import ERROR, WARNING, Hit
 from kehoach.validators.registry import rule
 from kehoach.workbook_templates import derived
 from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.formulas import SOURCES
 
 SHARE_TOLERANCE = 0.1  # percentage points
 MONEY_TOLERANCE = 0.5  # million đồng: rounding of typed amounts
-PLAN_YEARS = (L.YEARS_PLAN[0], L.YEARS_PLAN[-1])
 
 
 def _located(
@@ -206,58 +206,34 @@ def ratios_agree(ctx: Context) -> Iterator[Hit]:
 @rule(
     "K004",
     ERROR,
-    "Nguồn vốn không khớp tổng mức đầu tư",
-    "Dự án «{project}»: tổng mức đầu tư {left} triệu đồng nhưng cộng các nguồn vốn là {right}. Ô này có khả năng "
-    "sai nhất: đang là {typed}, để khớp cần là {suggested}.",
+    "Nguồn vốn không khớp tổng nhu cầu vốn",
+    "Dự án «{project}»: nhu cầu vốn 2021-2025 là {left} triệu đồng nhưng cộng các nguồn vốn là {right}. Ô này có "
+    "khả năng sai nhất: đang là {typed}, để khớp cần là {suggested}.",
     "Capital sources do not add up",
-    "Project «{project}»: total investment {left} million đồng but the sources add up to {right}. This cell is the "
-    "most likely wrong: it holds {typed}; {suggested} would fix it.",
+    "Project «{project}»: the 2021-2025 need is {left} million đồng but its sources add up to {right}. This cell "
+    "is the most likely wrong: it holds {typed}; {suggested} would fix it.",
     values=("project", "left", "right", "typed", "suggested"),
 )
 def sources_add_up(ctx: Context) -> Iterator[Hit]:
-    """Each public-investment project's capital by source sums to its total investment."""
+    """Each public-investment project's 2021-2025 capital need by source (central budget, local budget, ODA,
+    other) sums to its 2021-2025 need in total (within 0.5 million đồng)."""
     table = ctx.sub.projects
     if table is None:
         return
-    sources = ["src_central", "src_local", "src_oda", "src_other"]
+    sources = list(SOURCES)
     for row_key, row in ctx.sub.project_rows.items():
-        if row_key == L.PROJECT_TOTAL_KEY or any(k not in table.columns for k in [*sources, "total"]):
+        if row_key == L.PROJECT_TOTAL_KEY or any(k not in table.columns for k in [*sources, "need_total"]):
             continue
-        total = as_number(table.value(row, "total"))
+        need = as_number(table.value(row, "need_total"))
         amounts = {k: as_number(table.value(row, k)) for k in sources}
-        if total is None or all(v is None for v in amounts.values()):
+        if need is None or all(v is None for v in amounts.values()):
             continue
         cells = [table.cell(row, k) for k in sources]
         values = {c: amounts[k] or 0.0 for c, k in zip(cells, sources, strict=True)}
-        values[table.cell(row, "total")] = total
-        equation = Equation("sum", tuple(cells), table.cell(row, "total"), 0.0, MONEY_TOLERANCE)
+        values[table.cell(row, "need_total")] = need
+        equation = Equation("sum", tuple(cells), table.cell(row, "need_total"), 0.0, MONEY_TOLERANCE)
         project = table.value(row, "project") or row_key
         yield from _located(ctx, [(equation, {"project": project})], values, {})
-
-
-@rule(
-    "K005",
-    ERROR,
-    "Thời gian thực hiện ngoài giai đoạn",
-    "Dự án «{project}»: thời gian thực hiện {start} - {end} không nằm trong giai đoạn 2021-2025 hoặc năm hoàn thành "
-    "trước năm khởi công.",
-    "Project period outside 2021-2025",
-    "Project «{project}»: the period {start} - {end} is not within 2021-2025, or ends before it starts.",
-    values=("project", "start", "end"),
-)
-def project_period(ctx: Context) -> Iterator[Hit]:
-    """A project's start and end years lie within 2021-2025, the start not after the end."""
-    table = ctx.sub.projects
-    if table is None or "start_year" not in table.columns or "end_year" not in table.columns:
-        return
-    first, last = PLAN_YEARS
-    for row_key, row in ctx.sub.project_rows.items():
-        start, end = as_number(table.value(row, "start_year")), as_number(table.value(row, "end_year"))
-        project = table.value(row, "project") or row_key
-        if start is not None and not first <= start <= last:
-            yield Hit.at(table.cell(row, "start_year"), project=project, start=_year(start), end=_year(end))
-        elif end is not None and (not first <= end <= last or (start is not None and end < start)):
-            yield Hit.at(table.cell(row, "end_year"), project=project, start=_year(start), end=_year(end))
 
 
 @rule(
@@ -289,10 +265,6 @@ def bases_not_mixed(ctx: Context) -> Iterator[Hit]:
                     revalued=sum(new),
                     old=sum(old),
                 )
-
-
-def _year(value: float | None) -> str | None:
-    return None if value is None else f"{value:g}"
 
 
 @rule(
