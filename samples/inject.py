@@ -166,9 +166,35 @@ class Injector:
         return self._at("R002", ind, "actual_2018", "số âm")
 
     def _r003(self) -> Injection:
-        ind = self._pick(lambda i: i.kind == "count")
+        ind = self._pick(lambda i: i.kind == "count" or i.whole)  # communes, but also cases, households...
         self._row(ind)["actual_2019"] = float(self._row(ind)["actual_2019"]) - 0.5
         return self._at("R003", ind, "actual_2019", "số đếm lẻ")
+
+    def _r005(self) -> Injection:
+        """The province's (or a made-up) count typed where the unit's own belongs: more communes than it has."""
+        cap = {i.code: self.catalog.cap_for(i, self.unit) for i in self.catalog.indicators_for(self.unit)}
+        ind = self._pick(lambda i: cap[i.code] is not None)
+        row, over = self._row(ind), float(cap[ind.code] + self.rng.randint(1, 5))
+        row.update(plan_2025=over, target_2025=over)
+        return self._at("R005", ind, "plan_2025", "vượt số xã của đơn vị")
+
+    def _r006(self) -> Injection:
+        ind = self._pick(lambda i: True)
+        self._row(ind)["priority"] = float(self._row(ind)["priority"]) + 0.5
+        return self._at("R006", ind, "priority", "thứ tự ưu tiên lẻ")
+
+    def _r007(self) -> Injection:
+        """Two indicators of one task area given the same priority rank: reported at the later row."""
+        rows = self._rows()
+        first = self._pick(lambda i: sum(j.area == i.area for j in self.catalog.indicators_for(self.unit)) > 1)
+        second = self._pick(lambda i: i.area == first.area and rows[i.code] > rows[first.code])
+        self._row(second)["priority"] = self._row(first)["priority"]
+        return self._at("R007", second, "priority", f"trùng thứ tự ưu tiên với {first.code}")
+
+    def _r008(self) -> Injection:
+        ind = self._pick(lambda i: True)
+        self._row(ind)["vsdg"] = self.rng.choice(("18.1", "1.9", "VSDG 3", "3.1.9"))
+        return self._at("R008", ind, "vsdg", "mã VSDG không có trong danh mục")
 
     def _r004(self) -> Injection:
         ind = self._pick(lambda i: i.kind == "level" and i.max is not None)
