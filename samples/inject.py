@@ -174,8 +174,7 @@ class Injector:
         """The province's (or a made-up) count typed where the unit's own belongs: more communes than it has."""
         cap = {i.code: self.catalog.cap_for(i, self.unit) for i in self.catalog.indicators_for(self.unit)}
         ind = self._pick(lambda i: cap[i.code] is not None)
-        row, over = self._row(ind), float(cap[ind.code] + self.rng.randint(1, 5))
-        row.update(plan_2025=over, target_2025=over)
+        self._row(ind)["plan_2025"] = float(cap[ind.code] + self.rng.randint(1, 5))
         return self._at("R005", ind, "plan_2025", "vượt số xã của đơn vị")
 
     def _r006(self) -> Injection:
@@ -242,19 +241,21 @@ class Injector:
                 and i.direction != "neutral"  # a neutral indicator is never judged
                 and i.target_2020_min is None
                 and i.target_2020_max is None
+                and not i.cap  # a target above the unit's own communes would be another mistake (R005)
             )
         )
         row = self._row(ind)
         estimate = float(row["estimate_2020"])
         if estimate <= 0:
             raise NotApplicable
-        row["target_2020"] = round(estimate * 1.25 + 1 if ind.direction == "up" else estimate * 0.75, 2)
+        target = estimate * 1.25 + 1 if ind.direction == "up" else estimate * 0.75
+        row["target_2020"] = float(round(target)) if ind.whole else round(target, 2)
         row.pop("target_2020_max", None)
         row["cause"] = None
         return self._at("P001", ind, "cause", "không đạt, thiếu nguyên nhân")
 
     def _p002(self) -> Injection:
-        ind = self._pick(lambda i: i.kind in ("level", "count"))
+        ind = self._pick(lambda i: i.kind in ("level", "count") and not i.cap)  # a slip above the cap: R005
         row = self._row(ind)
         row["target_2025"] = self._slip(float(row["target_2025"]), 0 if ind.kind == "count" else ind.decimals)
         return self._at("P002", ind, "plan_2025", "mục tiêu 2025 khác kế hoạch 2025")
@@ -262,7 +263,8 @@ class Injector:
     def _p003(self) -> Injection:
         ind = self._pick(lambda i: i.kind == "level" and i.direction == "up" and float(self._row(i)["plan_2022"]) > 0)
         row = self._row(ind)
-        row["plan_2023"] = round(float(row["plan_2022"]) * 0.8, 2)
+        before = float(row["plan_2022"])
+        row["plan_2023"] = float(min(round(before * 0.8), before - 1)) if ind.whole else round(before * 0.8, 2)
         return self._at("P003", ind, "plan_2023", "kế hoạch giảm")
 
     def _p004(self) -> Injection:
