@@ -1,9 +1,14 @@
 """Realistic, clean, synthetic submissions for every unit, deterministic by seed.
 
 Province paths come from ``profile.csv`` (synthetic orders of magnitude, not official figures). Districts
-split additive indicators so that they add up exactly to the province; every indicator reported by several
-units carries the same figure everywhere; the catalog's identities hold. A clean submission passes every
-rule without an error or a warning (tests check this).
+split additive indicators so that they add up exactly to the province (whole things in whole numbers, each
+district's count within its own communes); a district's rate or per-capita level varies around the
+province's (``district_share`` 1), and a level that is not additive (budget revenue collected on the
+district's territory) is a share of the province's (``district_share`` below 1). Every indicator reported by
+several of the province's units carries the same figure everywhere; the catalog's identities hold. Districts
+have their own 2016-2020 targets, derived from their own figures in the form the catalog states
+(``target_kind``), never the province's. Priority ranks run 1, 2, 3... within each task area. A clean
+submission passes every rule without an error or a warning (tests check this).
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ PAST = dict(
     )
 )
 PLAN = {f"plan_{y}": y for y in L.YEARS_PLAN}
+# How far a district's rate or per-capita level lies from the province's, at least and at most (a fraction).
+DISTRICT_SPREAD = (0.10, 0.30)
 # Revalued GRDP relative to the old basis: GSO's revaluation lowered Trà Vinh's 2020 GRDP per capita from about
 # 65 to about 61 million (shared/DOMAIN.md), a factor of about 0.94.
 REVALUATION = 0.94
@@ -69,22 +76,39 @@ def profiles() -> dict[str, Profile]:
 def generate_all(catalog: Catalog, seed: int = 2020, units: list[str] | None = None) -> dict[str, Filling]:
     """A clean filling for each unit (all units by default)."""
     rng = random.Random(seed)
-    province = {ind.code: _province_series(ind, profiles()[ind.code], rng) for ind in catalog.indicators}
+    province = {
+        ind.code: _province_series(ind, profiles()[ind.code], rng, _province_cap(catalog, ind))
+        for ind in catalog.indicators
+    }
     _apply_identities(catalog, province)
     weights = _district_weights(catalog, rng)
     chosen = [catalog.unit(code) for code in units] if units else list(catalog.units)
     return {unit.code: _filling(catalog, unit, province, weights, seed) for unit in chosen}
 
 
-def _clamp(ind: Indicator, value: float) -> float:
+def _province_cap(catalog: Catalog, ind: Indicator) -> int | None:
+    """The most a count of administrative units reaches in the province (its xã, communes or districts)."""
+    if not ind.cap:
+        return None
+    departments = [u for u in catalog.units if not u.is_district]
+    return catalog.cap_for(ind, departments[0]) if departments else None
+
+
+def _whole(ind: Indicator) -> bool:
+    return ind.kind == "count" or ind.whole
+
+
+def _clamp(ind: Indicator, value: float, cap: float | None = None) -> float:
     low = ind.min if ind.min is not None else -float("inf")
     high = ind.max if ind.max is not None else float("inf")
+    if cap is not None:
+        high = min(high, cap)
     if ind.kind == "rate" and ind.unit == "%":
         low, high = max(low, 0.0), min(high, 100.0)
     return min(max(value, low), high)
 
 
-def _province_series(ind: Indicator, profile: Profile, rng: random.Random) -> dict[int, float]:
+def _province_series(ind: Indicator, profile: Profile, rng: random.Random, cap: int | None = None) -> dict[int, float]:
     """Yearly province values 2015-2025: noisy history, then a smooth plan heading the right way."""
     series: dict[int, float] = {}
     for year in range(2015, 2021):
@@ -95,7 +119,7 @@ def _province_series(ind: Indicator, profile: Profile, rng: random.Random) -> di
             value = round(profile.base_2015 + profile.trend * t)
         else:
             value = profile.base_2015 + profile.trend * t + rng.gauss(0, profile.noise / 2)
-        series[year] = _clamp(ind, value)
+        series[year] = _clamp(ind, value, cap)
     # a neutral indicator (population, shares of GRDP) keeps its rising trend, as a higher-is-better one does
     plan_step = profile.trend if (profile.trend >= 0) == (ind.direction != "down") else 0.0
     if ind.kind == "rate" and ind.direction == "down":
@@ -112,12 +136,12 @@ def _province_series(ind: Indicator, profile: Profile, rng: random.Random) -> di
             value = round(last + max(profile.trend, 0) * t)
         else:
             value = last + plan_step * t
-        series[year] = _clamp(ind, value)
+        series[year] = _clamp(ind, value, cap)
     return {year: _round(ind, value) for year, value in series.items()}
 
 
 def _round(ind: Indicator, value: float) -> float:
-    return float(round(value)) if ind.kind == "count" else round(value, max(ind.decimals, 2))
+    return float(round(value)) if _whole(ind) else round(value, max(ind.decimals, 2))
 
 
 def _apply_identities(catalog: Catalog, province: dict[str, dict[int, float]]) -> None:
@@ -142,34 +166,66 @@ def _district_weights(catalog: Catalog, rng: random.Random) -> dict[str, float]:
 
 
 def _district_value(
-    ind: Indicator, unit: Unit, province: dict[int, float], weights: dict[str, float], catalog: Catalog, year: int
+    ind: Indicator,
+    unit: Unit,
+    province: dict[int, float],
+    weights: dict[str, float],
+    catalog: Catalog,
+    year: int,
+    seed: int,
 ) -> float:
-    if not ind.additive:
-        return province[year]
+    """The district's figure of ``year``: its part of an additive province figure, else a figure of its own
+    around the province's (a rate, a per-capita level) or a share of it (``district_share`` below 1)."""
+    if ind.additive:
+        return _district_part(ind, unit, province[year], weights, catalog)
+    share = profiles()[ind.code].district_share
+    if share is not None and share < 1:
+        value = province[year] * share * weights[unit.code] * len(catalog.districts)
+    else:
+        factor = _district_factor(ind, unit, seed)
+        value = province[year]
+        if ind.kind == "rate" and ind.unit == "%" and province[2020] > 50:
+            value = 100 - (100 - value) * factor  # near 100 %: the district's gap to 100 % varies
+        else:
+            value *= factor
+    return _round(ind, _clamp(ind, value, catalog.cap_for(ind, unit)))
+
+
+def _district_factor(ind: Indicator, unit: Unit, seed: int) -> float:
+    """How far the district lies from the province on ``ind``, the same every year: 10-30 % above or below."""
+    rng = random.Random(f"{seed}:{ind.code}:{unit.code}")
+    return 1 + rng.choice((-1, 1)) * rng.uniform(*DISTRICT_SPREAD)
+
+
+def _district_part(ind: Indicator, unit: Unit, total: float, weights: dict[str, float], catalog: Catalog) -> float:
     codes = [u.code for u in catalog.districts]
-    if ind.kind == "count":
-        return float(
-            _count_owners(tuple(codes), tuple(weights[c] for c in codes), int(province[year])).count(unit.code)
-        )
+    if _whole(ind):
+        # whole things in whole numbers; a count of communes by each district's own communes, so that no
+        # district counts more than it has
+        own = {u.code: float(getattr(u, ind.cap)) for u in catalog.districts} if ind.cap else weights
+        parts = _apportion(tuple(codes), tuple(own[c] for c in codes), round(total))
+        return float(parts[codes.index(unit.code)])
     if unit.code == codes[-1]:  # the last district takes the rounding remainder
-        others = sum(round(province[year] * weights[c], 4) for c in codes[:-1])
-        return round(province[year] - others, 4)
-    return round(province[year] * weights[unit.code], 4)
+        others = sum(round(total * weights[c], 4) for c in codes[:-1])
+        return round(total - others, 4)
+    return round(total * weights[unit.code], 4)
 
 
 @cache
-def _count_owners(codes: tuple[str, ...], weights: tuple[float, ...], total: int) -> list[str]:
-    """Which district each of the first ``total`` counted items belongs to (smooth weighted round robin): a
-    district's share never shrinks as the province's count grows, and the shares add up exactly."""
-    current = dict.fromkeys(codes, 0.0)
-    owners = []
-    for _ in range(total):
-        for code, weight in zip(codes, weights, strict=True):
-            current[code] += weight
-        chosen = max(codes, key=lambda c: current[c])
-        current[chosen] -= 1.0
-        owners.append(chosen)
-    return owners
+def _apportion(codes: tuple[str, ...], weights: tuple[float, ...], total: int) -> tuple[int, ...]:
+    """``total`` whole things shared among ``codes`` by ``weights`` (D'Hondt's highest averages): the parts add
+    up exactly; a part never shrinks as the total grows, so a district's count never falls while the
+    province's rises (nor rises while it falls); with weights the districts' own numbers of communes and a
+    total up to their sum, no part exceeds its weight."""
+    whole = sum(weights)
+    parts = [int(total * w / whole + 1e-9) for w in weights]  # D'Hondt gives each at least its lower quota
+    while sum(parts) > total:  # only through the rounding guard above
+        index = max(range(len(parts)), key=lambda i: (parts[i] - total * weights[i] / whole, i))
+        parts[index] -= 1
+    while sum(parts) < total:
+        index = max(range(len(parts)), key=lambda i: (weights[i] / (parts[i] + 1), -i))
+        parts[index] += 1
+    return tuple(parts)
 
 
 def _filling(
@@ -179,20 +235,33 @@ def _filling(
     filling = Filling(
         info=texts.unit_info(unit, rng), sections=texts.sections(unit), projects=_projects(catalog, unit, rng)
     )
-    for priority, ind in enumerate(catalog.indicators_for(unit), start=1):
+    ranks: dict[str, int] = {}
+    for ind in catalog.indicators_for(unit):
+        ranks[ind.area] = ranks.get(ind.area, 0) + 1  # 1, 2, 3... within each task area, in table order
         series = {
-            year: _district_value(ind, unit, province[ind.code], weights, catalog, year)
+            year: _district_value(ind, unit, province[ind.code], weights, catalog, year, seed)
             if unit.is_district
             else province[ind.code][year]
             for year in YEARS
         }
-        filling.indicators[ind.code] = _indicator_row(ind, series, priority, rng)
+        published = None if unit.is_district else (ind.target_2020_min, ind.target_2020_max)
+        cap = catalog.cap_for(ind, unit)
+        filling.indicators[ind.code] = _indicator_row(ind, series, ranks[ind.area], rng, published, cap)
     if "grdp" in unit.extra_sheets:
         filling.grdp = _grdp(catalog, province)
     return filling
 
 
-def _indicator_row(ind: Indicator, series: dict[int, float], priority: int, rng: random.Random) -> dict[str, object]:
+def _indicator_row(
+    ind: Indicator,
+    series: dict[int, float],
+    priority: int,
+    rng: random.Random,
+    published: tuple[float | None, float | None] | None = None,
+    cap: int | None = None,
+) -> dict[str, object]:
+    """An indicator's row. ``published``: the 2016-2020 target a public source states (the province's units);
+    without one (a district, or no source) the unit sets its own from its own figures."""
     row: dict[str, object] = {key: series[year] for key, year in PAST.items()}
     row.update({key: series[year] for key, year in PLAN.items()})
     if ind.revalued:
@@ -200,14 +269,10 @@ def _indicator_row(ind: Indicator, series: dict[int, float], priority: int, rng:
     computed = derived.indicator_values(ind, row)
     past = computed["growth_2016_2020"]
     row["growth_2011_2015"] = round(past + rng.uniform(-1.5, 1.5), 2) if past is not None else None
-    low, high = ind.target_2020_min, ind.target_2020_max
+    low, high = published if published is not None else (None, None)
+    judged = computed["judged_2020"]
     if low is None and high is None:
-        judged = computed["judged_2020"]
-        miss = rng.random() < 0.2
-        step = 0.04 * abs(judged) + (0.5 if ind.kind == "count" else 0.0)
-        ahead = (judged + step) if ind.direction != "down" else (judged - step)
-        target = ahead if miss else judged
-        low = _clamp(ind, round(target) if ind.kind == "count" else round(target, 2))
+        low = _own_target(ind, judged if isinstance(judged, float) else None, rng.random() < 0.2, cap)
     row["target_2020"] = low if low is not None else high
     if low is not None and high is not None and high != low:
         row["target_2020_max"] = high
@@ -238,6 +303,30 @@ def _range_around(ind: Indicator, planned: object) -> tuple[float, float]:
     if ind.target_kind in ("avg_growth", "avg_change"):
         return round(value - 0.5, 1), round(value + 0.5, 1)
     return round(value * 0.95, ind.decimals), round(value * 1.05, ind.decimals)
+
+
+def _target_decimals(ind: Indicator) -> int:
+    if ind.target_kind in ("avg_growth", "avg_change"):
+        return 1 if ind.target_kind == "avg_growth" else 2
+    return 0 if _whole(ind) else max(ind.decimals, 2) if ind.target_kind == "end" else ind.decimals
+
+
+def _own_target(ind: Indicator, judged: float | None, miss: bool, cap: int | None) -> float | None:
+    """A target the unit sets itself: what it reached (met) or somewhat beyond (missed), in the target's form
+    and rounding, a whole number for whole things, within the unit's own communes."""
+    if judged is None:
+        return None
+    decimals = _target_decimals(ind)
+    sign = -1 if ind.direction == "down" else 1
+    if miss:
+        step = 0.04 * abs(judged) + (0.5 if _whole(ind) else 0.0) + 10**-decimals
+        target = judged + sign * step
+    elif ind.target_kind == "end" and ind.kind != "growth":
+        target = judged  # the end-year level as reached (the template's own verdict: met)
+    else:
+        target = judged - sign * 10**-decimals  # a target in another form: met with a margin of its rounding
+    target = round(target, decimals) if decimals else float(round(target))
+    return float(_clamp(ind, target, cap)) if ind.target_is_level else target
 
 
 def _projects(catalog: Catalog, unit: Unit, rng: random.Random) -> list[dict[str, object]]:

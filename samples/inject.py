@@ -167,9 +167,34 @@ class Injector:
         return self._at("R002", ind, "actual_2018", "số âm")
 
     def _r003(self) -> Injection:
-        ind = self._pick(lambda i: i.kind == "count")
+        ind = self._pick(lambda i: i.kind == "count" or i.whole)  # communes, but also cases, households...
         self._row(ind)["actual_2019"] = float(self._row(ind)["actual_2019"]) - 0.5
         return self._at("R003", ind, "actual_2019", "số đếm lẻ")
+
+    def _r005(self) -> Injection:
+        """The province's (or a made-up) count typed where the unit's own belongs: more communes than it has."""
+        cap = {i.code: self.catalog.cap_for(i, self.unit) for i in self.catalog.indicators_for(self.unit)}
+        ind = self._pick(lambda i: cap[i.code] is not None)
+        self._row(ind)["plan_2025"] = float(cap[ind.code] + self.rng.randint(1, 5))
+        return self._at("R005", ind, "plan_2025", "vượt số xã của đơn vị")
+
+    def _r006(self) -> Injection:
+        ind = self._pick(lambda i: True)
+        self._row(ind)["priority"] = float(self._row(ind)["priority"]) + 0.5
+        return self._at("R006", ind, "priority", "thứ tự ưu tiên lẻ")
+
+    def _r007(self) -> Injection:
+        """Two indicators of one task area given the same priority rank: reported at the later row."""
+        rows = self._rows()
+        first = self._pick(lambda i: sum(j.area == i.area for j in self.catalog.indicators_for(self.unit)) > 1)
+        second = self._pick(lambda i: i.area == first.area and rows[i.code] > rows[first.code])
+        self._row(second)["priority"] = self._row(first)["priority"]
+        return self._at("R007", second, "priority", f"trùng thứ tự ưu tiên với {first.code}")
+
+    def _r008(self) -> Injection:
+        ind = self._pick(lambda i: True)
+        self._row(ind)["vsdg"] = self.rng.choice(("18.1", "1.9", "VSDG 3", "3.1.9"))
+        return self._at("R008", ind, "vsdg", "mã VSDG không có trong danh mục")
 
     def _r004(self) -> Injection:
         ind = self._pick(lambda i: i.kind == "level" and i.max is not None)
@@ -217,19 +242,22 @@ class Injector:
                 and i.direction != "neutral"  # a neutral indicator is never judged
                 and i.target_2020_min is None
                 and i.target_2020_max is None
+                and not i.cap  # a target above the unit's own communes would be another mistake (R005)
             )
         )
         row = self._row(ind)
         estimate = float(row["estimate_2020"])
         if estimate <= 0:
             raise NotApplicable
-        row["target_2020"] = round(estimate * 1.25 + 1 if ind.direction == "up" else estimate * 0.75, 2)
+        target = estimate * 1.25 + 1 if ind.direction == "up" else estimate * 0.75
+        row["target_2020"] = float(round(target)) if ind.whole else round(target, 2)
         row.pop("target_2020_max", None)
         row["cause"] = None
         return self._at("P001", ind, "cause", "không đạt, thiếu nguyên nhân")
 
     def _p002(self) -> Injection:
-        ind = self._pick(lambda i: i.kind in ("level", "count") and i.target_kind == "end")
+        # not a capped count: a slip above the cap is R005's
+        ind = self._pick(lambda i: i.kind in ("level", "count") and i.target_kind == "end" and not i.cap)
         row = self._row(ind)
         row["target_2025"] = self._slip(float(row["target_2025"]), 0 if ind.kind == "count" else ind.decimals)
         return self._at("P002", ind, "plan_2025", "mục tiêu 2025 khác kế hoạch 2025")
@@ -237,7 +265,8 @@ class Injector:
     def _p003(self) -> Injection:
         ind = self._pick(lambda i: i.kind == "level" and i.direction == "up" and float(self._row(i)["plan_2022"]) > 0)
         row = self._row(ind)
-        row["plan_2023"] = round(float(row["plan_2022"]) * 0.8, 2)
+        before = float(row["plan_2022"])
+        row["plan_2023"] = float(min(round(before * 0.8), before - 1)) if ind.whole else round(before * 0.8, 2)
         return self._at("P003", ind, "plan_2023", "kế hoạch giảm")
 
     def _p004(self) -> Injection:

@@ -161,6 +161,21 @@ def _neutral_path_falls(filling: Filling) -> None:
     row.update(plan_2023=round(float(row["plan_2022"]) * 0.8, 2), note=None)
 
 
+def _own_communes_exactly(filling: Filling) -> None:
+    """Càng Long (H844) has 13 xã: all of them new-rural by 2025 is the most it can plan."""
+    filling.indicators["NN02"].update(plan_2025=13.0, target_2025=13.0)
+
+
+def _same_rank_in_other_areas(filling: Filling) -> None:
+    """Rank 1 in two task areas is no tie: ranks are unique within an area."""
+    catalog = load_catalog()
+    first = {}
+    for code, row in filling.indicators.items():
+        first.setdefault(catalog.indicator(code).area, row)
+    for row in first.values():
+        row["priority"] = 1
+
+
 # Near misses: edits just inside a rule's limit; the rule must stay silent (unit, rule, edit).
 NEAR_MISSES = [
     ("CTK", "K001", _shares_off_by(0.09)),
@@ -187,6 +202,13 @@ NEAR_MISSES = [
     ("CTK", "P001", _growth_exactly_at_target),
     ("CTK", "P001", _neutral_below_target),
     ("CTK", "P003", _neutral_path_falls),
+    ("H844", "R005", _own_communes_exactly),
+    ("SNNPTNT", "R005", _set("NN02", "plan_2025", 85.0)),
+    ("H844", "R003", _set("QP01", "actual_2016", 41.0)),
+    ("H844", "R006", _set("QP01", "priority", 99)),
+    ("H844", "R007", _same_rank_in_other_areas),
+    ("SKHDT", "R008", _set("KT09", "vsdg", "16.8.1")),
+    ("SKHDT", "R008", _set("KT09", "vsdg", " 8.5 ")),
 ]
 
 

@@ -33,7 +33,7 @@ def kh_non_negative(frame: pd.DataFrame) -> pd.Series:
 
 @extensions.register_check_method(supported_types=pd.DataFrame)
 def kh_whole_number(frame: pd.DataFrame) -> pd.Series:
-    """Counts are whole numbers."""
+    """Counts, and indicators counted in whole things, are whole numbers."""
     return ~frame["whole"] | (frame["value"] == frame["value"].round())
 
 
@@ -69,7 +69,7 @@ def _attributes(cell: NumericCell, value: float) -> dict[str, object] | None:
             "value": value,
             "percent": indicator.kind == "rate" and indicator.unit == "%",
             "non_negative": non_negative,
-            "whole": indicator.kind == "count",
+            "whole": indicator.kind == "count" or indicator.whole,
             "low": indicator.min,
             "high": indicator.max,
         }

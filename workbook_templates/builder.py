@@ -465,14 +465,16 @@ class _Builder:
             else:
                 self._put(ws, row, col, typed.get(column.key), self.st.input_cell)
 
-    @staticmethod
-    def _prefilled(ind: Indicator) -> dict[str, object]:
-        """What the template carries before anyone types: the 2016-2020 target where a public source states
-        it (a one-sided target as its single bound), and the VSDG code."""
+    def _prefilled(self, ind: Indicator) -> dict[str, object]:
+        """What the template carries before anyone types: the VSDG code, and for the province's units the
+        2016-2020 target where a public source states it (a one-sided target as its single bound). A district
+        has its own targets, never the province's: its target cells are left for it to type."""
+        values: dict[str, object] = {}
         low, high = ind.target_2020_min, ind.target_2020_max
-        values: dict[str, object] = {"target_2020": low if low is not None else high}
-        if low is not None and high is not None and high != low:
-            values["target_2020_max"] = high
+        if not self.unit.is_district:
+            values["target_2020"] = low if low is not None else high
+            if low is not None and high is not None and high != low:
+                values["target_2020_max"] = high
         if ind.vsdg:
             values["vsdg"] = ind.vsdg
         return values

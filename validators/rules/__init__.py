@@ -3,6 +3,7 @@
 from kehoach.validators.rules import (  # noqa: F401
     completeness,
     consistency,
+    fields,
     outliers,
     planning,
     projects,

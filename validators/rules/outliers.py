@@ -38,7 +38,8 @@ def _changes(kind: str, series: list[float]) -> list[float] | None:
 def sudden_jump(ctx: Context) -> Iterator[Hit]:
     """A yearly actual far outside the indicator's own history: a change between years more than six robust
     deviations (and at least +50 % for levels, 8 points for rates) away from the median change. When a value
-    jumps away and back, the value in between is the one named."""
+    jumps away and back, the value in between is the one named. A change by one whole thing (a district's
+    3 fires becoming 2) is never a jump."""
     labels = {c.key: c.header_vi for c in L.indicator_columns()}
     for ind in ctx.indicators:
         if ind.kind not in ("level", "rate"):
@@ -54,7 +55,10 @@ def sudden_jump(ctx: Context) -> Iterator[Hit]:
         spread = 1.4826 * statistics.median(abs(c - median) for c in changes)
         floor = MIN_LEVEL_JUMP if ind.kind == "level" else MIN_RATE_JUMP
         limit = max(MAD_FACTOR * spread, floor)
-        jumps = [c - median if abs(c - median) > limit else 0.0 for c in changes]
+        ones = [ind.whole and abs(b - a) <= 1 for a, b in itertools.pairwise(series)]
+        jumps = [
+            c - median if abs(c - median) > limit and not one else 0.0 for c, one in zip(changes, ones, strict=True)
+        ]
         flagged, skip = [], False
         for index, jump in enumerate(jumps):
             if skip or not jump:

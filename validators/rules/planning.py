@@ -221,8 +221,8 @@ def plan_matches_target(ctx: Context) -> Iterator[Hit]:
             continue
         row = ctx.row(ind)
         value, low, high = derived.indicator_values(ind, row)["judged_2025"], row["target_2025"], row["target_2025_max"]
-        if not isinstance(value, float) or low is None:
-            continue
+        if not isinstance(value, float) or low is None or (high is not None and high < low):
+            continue  # a reversed range is P006's
         upper, target = _target_range(low, high)
         tolerance = GROWTH_TOLERANCE if ind.target_kind == "avg_growth" else _tolerance(ind, low)
         if value < low - tolerance or value > upper + tolerance:

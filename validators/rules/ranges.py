@@ -52,13 +52,14 @@ def non_negative(ctx: Context) -> Iterator[Hit]:
     "R003",
     ERROR,
     "Số đếm không nguyên",
-    "Giá trị {value} không phải số nguyên, nhưng chỉ tiêu đếm ({unit}) phải là số nguyên.",
+    "Giá trị {value} không phải số nguyên, nhưng chỉ tiêu đếm số {unit} phải là số nguyên.",
     "Count not a whole number",
-    "The value {value} is not a whole number, but a count ({unit}) must be.",
+    "The value {value} is not a whole number, but a count of {unit} must be.",
     values=VALUES,
 )
 def whole_count(ctx: Context) -> Iterator[Hit]:
-    """Counts (communes, schools...) are whole numbers."""
+    """Counts (communes, schools...) and every indicator whose unit of measure counts whole things (cases,
+    households, supermarkets, people: measures.csv) are whole numbers, in every year, target and plan column."""
     yield from _failures(ctx, "R003")
 
 
