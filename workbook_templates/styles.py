@@ -15,7 +15,7 @@ COMPUTED_FILL = "#E7E6E6"
 HEADER_FILL = "#DDEBF7"
 AREA_FILL = "#F2F2F2"
 ERROR_FILL = "#FF9999"  # marks written by the validation button / --annotate
-WARNING_FILL = "#FFE699"
+WARNING_FILL = "#FFC000"  # amber: told apart at a glance from the pale input fill, on screen and on paper
 LINK_COLOUR = "#0563C1"  # links of the report sheet to the marked cells
 
 
@@ -42,6 +42,7 @@ class Styles:
         self.label = self._cached(border=1, text_wrap=True)
         self.label_center = self._cached(border=1, align="center", text_wrap=True)
         self.area = self._cached(bold=True, border=1, bg_color=AREA_FILL, text_wrap=False)
+        self.area_wrap = self._cached(bold=True, border=1, bg_color=AREA_FILL, text_wrap=True)
         self.guidance = self._cached(italic=True, font_color="#595959", text_wrap=True, border=1, valign="top")
         self.heading = self._cached(bold=True, text_wrap=True, border=1, valign="top", bg_color=HEADER_FILL)
         self.input_text = self._cached(bg_color=INPUT_FILL, border=1, text_wrap=True, locked=False, valign="top")
@@ -51,6 +52,11 @@ class Styles:
         # Text format: Excel would read a fingerprint made of digits (or digits and one "e") as a number.
         self.stamp = self._cached(bg_color=COMPUTED_FILL, border=1, italic=True, align="center", num_format="@")
         self.fixed = self._cached(border=1, bold=True, bg_color=AREA_FILL)
+        self.footnote = self._cached(italic=True, font_size=10, text_wrap=True, valign="top")
+        self.place_date = self._cached(italic=True, align="center")
+        self.signer = self._cached(bold=True, align="center")
+        self.sign_hint = self._cached(italic=True, align="center", font_size=10)
+        self.signer_name = self._cached(bold=True, align="center", valign="bottom")
 
     def _cached(self, **props) -> Format:
         key = tuple(sorted(props.items()))
@@ -60,6 +66,10 @@ class Styles:
 
     def input_number(self, decimals: int) -> Format:
         return self._cached(bg_color=INPUT_FILL, border=1, locked=False, num_format=number_format(decimals))
+
+    def input_whole(self) -> Format:
+        """A year or a rank: digits only, no thousands separator ("2021", not "2,021")."""
+        return self._cached(bg_color=INPUT_FILL, border=1, locked=False, num_format="0", align="center")
 
     def computed_number(self, decimals: int = 2, bold: bool = False) -> Format:
         return self._cached(
