@@ -28,7 +28,7 @@ from kehoach.workbook_templates.formulas import (
     indicator_formula,
     project_formula,
 )
-from kehoach.workbook_templates.styles import FONT, Styles
+from kehoach.workbook_templates.styles import FONT, LINE_HEIGHT, Styles, text_lines
 from kehoach.workbook_templates.validations import Validations
 from kehoach.workbook_templates.vba_project import BUTTONS, conf_rows, vba_project
 from xlsxwriter.format import Format
@@ -69,11 +69,7 @@ ROMAN = (
     "XXV",
 )
 NUMBER_LIMIT = 1e15
-# Times New Roman 11 (Liberation Serif measured): Vietnamese text averages 4.7 points a character, and a column
-# of width w has about 5.25 w points inside its padding; a little less, to be on the safe side.
-CHARS_PER_WIDTH = 1.05
 BOLD_WIDTH = 0.9  # bold text: the share of a column's width it may count on
-LINE_HEIGHT = 15
 TITLES = {
     L.INDICATORS: "BIỂU CHỈ TIÊU KẾ HOẠCH PHÁT TRIỂN KINH TẾ - XÃ HỘI 5 NĂM 2021-2025",
     L.PROJECTS: "DANH MỤC DỰ ÁN ĐẦU TƯ CÔNG ĐỀ XUẤT GIAI ĐOẠN 2021-2025",
@@ -83,7 +79,9 @@ MAX_ROW_HEIGHT = 409  # points, Excel's limit
 INDICATOR_MIN_LINES = 2  # room to write a short cause or note by hand or in Excel
 PROJECT_MIN_LINES = 2
 SECTION_MIN_LINES = 12
-SECTION_WIDTH = 80  # an empty narrative section: room to start writing, on screen and on paper
+SECTION_WIDTH = 80
+INSTRUCTIONS_WIDTH = 100
+INFO_HELP_WIDTH = 50  # an empty narrative section: room to start writing, on screen and on paper
 # The growth columns are shared by all kinds of indicator; a count's "growth" is its five-year increase.
 GROWTH_COLUMNS = ("growth_2011_2015", "growth_2016_2020", "growth_2021_2025")
 GROWTH_MARK = " (*)"
@@ -107,28 +105,6 @@ PROTECTION = {
     "select_unlocked_cells": True,
 }
 TEXTS = Path(__file__).with_name("texts")
-
-
-def text_lines(text: object, width: float) -> int:
-    """How many lines ``text`` takes in a wrapped cell ``width`` characters wide: words are laid greedily on
-    lines of ``width * CHARS_PER_WIDTH`` characters, a word longer than a line is cut, each newline starts a
-    line. Excel does not grow a row to fit text a program wrote: the builder sizes rows from this."""
-    per_line = max(1, int(width * CHARS_PER_WIDTH))
-    lines = 0
-    for paragraph in str(text).split("\n"):
-        used = 0
-        lines += 1
-        for word in paragraph.split():
-            if used and used + 1 + len(word) <= per_line:
-                used += 1 + len(word)
-                continue
-            if used:
-                lines += 1
-            extra, used = divmod(len(word), per_line)
-            if used == 0 and extra:
-                extra, used = extra - 1, per_line
-            lines += extra
-    return lines
 
 
 def row_height(lines: int) -> float:
@@ -235,9 +211,9 @@ class _Builder:
 
     def _sheet(self, name: str, landscape: bool = True, unit_line: str = "") -> Worksheet:
         """A sheet set up for A4, fit to the page width. A form's page header (Nghị định 30/2020 style) gives on
-        every page its number, its title, the reporting unit and the unit of measure: a page of a table printed
-        in parts says what it is, and the form prints from its header rows (the title in the sheet's first
-        rows would be cut at the repeated columns). The footer gives the unit, the sheet and the page number."""
+        every page its number, its title and the unit of measure, and the footer the reporting unit, the sheet
+        and the page number: a page of a table printed in parts says what it is, and the form prints from its
+        header rows (the title in the sheet's first rows would be cut at the repeated columns)."""
         ws = self.wb.add_worksheet(name)
         ws.set_paper(9)  # A4
         if landscape:
@@ -250,10 +226,11 @@ class _Builder:
         # italic on and off, &9 sets the size (Excel allows 255 characters with the codes).
         unit_name = self.unit.name_vi.replace("&", "&&")
         if name in L.FORM_NUMBERS:
+            # One line (openpyxl would write a line break as "_x000a_"): the reporting unit, the title, the
+            # form's number and unit of measure; sized to fit a landscape page side by side.
             form = f"Biểu số {L.FORM_NUMBERS[name]}/{self.catalog.template.id}"
-            title = f"&B&12{TITLES[name]}&B\n&I&10{unit_name} ({self.unit.code})&I"
-            ws.set_header(f"&L&B&9{form}&B&C{title}&R&I&9{unit_line}&I")
-        ws.set_footer(f"&L&8{unit_name}&C&8&A&R&8Trang &P/&N")
+            ws.set_header(f"&L&B&9{unit_name}&B&C&B&10{TITLES[name]}&B&R&I&8{form}. {unit_line}&I")
+        ws.set_footer(f"&L&8{unit_name} ({self.unit.code})&C&8&A&R&8Trang &P/&N")
         ws.fit_to_pages(1, 0)
         return ws
 
@@ -377,7 +354,7 @@ class _Builder:
 
     def _instructions(self) -> None:
         ws = self._sheet(L.INSTRUCTIONS, landscape=False)
-        ws.set_column(0, 0, 110, self.st.text)
+        ws.set_column(0, 0, INSTRUCTIONS_WIDTH, self.st.text)
         template = self.catalog.template
         grdp = (
             (
@@ -406,6 +383,7 @@ class _Builder:
                 ws.write(row, 0, line, self.st.bold)
             elif line:
                 ws.write(row, 0, line, self.st.text)
+                ws.set_row(row, row_height(text_lines(line, INSTRUCTIONS_WIDTH)))
         ws.protect("", PROTECTION)
 
     def _unit_info(self) -> None:
@@ -414,7 +392,7 @@ class _Builder:
         ws.set_column(L.INFO_KEY_COL, L.INFO_KEY_COL, 14, None, {"hidden": True})
         ws.set_column(L.INFO_LABEL_COL, L.INFO_LABEL_COL, 34)
         ws.set_column(L.INFO_VALUE_COL, L.INFO_VALUE_COL, 50)
-        ws.set_column(L.INFO_HELP_COL, L.INFO_HELP_COL, 50)
+        ws.set_column(L.INFO_HELP_COL, L.INFO_HELP_COL, INFO_HELP_WIDTH)
         template = self.catalog.template
         fixed = {
             "unit_code": self.unit.code,
@@ -460,6 +438,7 @@ class _Builder:
                 self._put(ws, row, L.INFO_VALUE_COL, self.filling.info.get(field.key), self.st.input_text)
             if field.help_vi:
                 ws.write_string(row, L.INFO_HELP_COL, field.help_vi, self.st.guidance)
+                ws.set_row(row, row_height(text_lines(field.help_vi, INFO_HELP_WIDTH)))
             if field.key in names:
                 self._define(names[field.key], L.UNIT_INFO, row, L.INFO_VALUE_COL)
         self._buttons(ws, L.UNIT_INFO)

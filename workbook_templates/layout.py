@@ -56,7 +56,7 @@ INDICATOR_REPEAT_COLUMNS = ("code", "name", "unit")  # printed at the left of ev
 # manual page breaks on a sheet set to fit to a number of pages.
 PAGE_WIDTH, PAGE_HEIGHT = 8.27, 11.69
 MARGIN_SIDE, MARGIN_TOP, MARGIN_BOTTOM = 0.4, 0.6, 0.6
-MARGIN_TOP_FORM = 0.9  # a form's page header has two lines (title, reporting unit)
+MARGIN_TOP_FORM = 0.7  # room under a form's page header
 PRINT_WIDTH_MARGIN = 0.93  # of the page width: LibreOffice draws columns some 5 % wider than Excel
 FORM_NUMBERS = {INDICATORS: "01", PROJECTS: "02", GRDP: "03"}  # "Biểu số 01/..." in the printed page header
 
