@@ -78,10 +78,12 @@ TITLES = {
 MAX_ROW_HEIGHT = 409  # points, Excel's limit
 INDICATOR_MIN_LINES = 2  # room to write a short cause or note by hand or in Excel
 PROJECT_MIN_LINES = 2
-SECTION_MIN_LINES = 12
+SECTION_MIN_LINES = 12  # an empty narrative section: room to start writing, on screen and on paper
+# Column widths (characters) of the sheets whose columns are not in the catalog.
 SECTION_WIDTH = 80
 INSTRUCTIONS_WIDTH = 100
-INFO_HELP_WIDTH = 50  # an empty narrative section: room to start writing, on screen and on paper
+INFO_HELP_WIDTH = 50
+GRDP_LABEL_WIDTH, GRDP_UNIT_WIDTH, GRDP_YEAR_WIDTH = 46, 16, 12
 # The growth columns are shared by all kinds of indicator; a count's "growth" is its five-year increase.
 GROWTH_COLUMNS = ("growth_2011_2015", "growth_2016_2020", "growth_2021_2025")
 GROWTH_MARK = " (*)"
@@ -95,7 +97,7 @@ SIGNERS = (  # (unit field holding the name, title, hint), left to right, as in 
     ("preparer", "NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)"),
     ("head", "THỦ TRƯỞNG ĐƠN VỊ", "(Ký tên, đóng dấu)"),
 )
-SIGNATURE_SPACE = 60  # points left blank above the signers' names
+SIGNATURE_LINES = 4  # lines left blank for the signatures, above the names
 PROTECTION = {
     "insert_rows": True,
     "format_columns": True,
@@ -238,23 +240,22 @@ class _Builder:
         return column.header_vi + (GROWTH_MARK if column.key in GROWTH_COLUMNS else "")
 
     def _signatures(self, ws: Worksheet, row: int, blocks: tuple[tuple[int, int], ...]) -> int:
-        """The place and date line and the signature block (Người lập biểu, Thủ trưởng đơn vị) from ``row``,
-        each signer over the columns of one of ``blocks``; the names are those typed on the unit-information
-        sheet. Returns the last row written."""
+        """The signature block (Người lập biểu, Thủ trưởng đơn vị, the place and date line over the head's) in
+        the one row ``row``, so that no page break splits it: each signer a wrapped cell over the columns of
+        one of ``blocks``, ending with the name typed on the unit-information sheet. Returns ``row``."""
         fields = {f.key: L.INFO_FIRST_ROW + i for i, f in enumerate(L.unit_fields())}
-        first, last = blocks[-1]
-        self._merge(ws, row, first, last, PLACE_DATE, self.st.place_date)
-        for (key, title, hint), (first, last) in zip(SIGNERS, blocks, strict=True):
-            self._merge(ws, row + 1, first, last, title, self.st.signer)
-            self._merge(ws, row + 2, first, last, hint, self.st.sign_hint)
+        for index, ((key, title, hint), (first, last)) in enumerate(zip(SIGNERS, blocks, strict=True)):
+            top = PLACE_DATE if index == len(SIGNERS) - 1 else ""
+            lines = [top, title, hint, *[""] * SIGNATURE_LINES]
             source = f"'{L.UNIT_INFO}'!{L.a1(fields[key], L.INFO_VALUE_COL, absolute=True)}"
+            formula = "&CHAR(10)&".join(f'"{line}"' for line in lines) + f'&CHAR(10)&IF({source}="","",{source})'
             name = self.filling.info.get(key)
-            formula = f'IF({source}="","",{source})'
+            result = "\n".join([*lines, "" if name is None else str(name)])
             if first < last:
-                ws.merge_range(row + 3, first, row + 3, last, None, self.st.signer_name)
-            self._formula(ws, row + 3, first, formula, self.st.signer_name, "" if name is None else str(name))
-        ws.set_row(row + 3, SIGNATURE_SPACE)
-        return row + 3
+                ws.merge_range(row, first, row, last, None, self.st.signature)
+            self._formula(ws, row, first, formula, self.st.signature, result)
+        ws.set_row(row, LINE_HEIGHT * (4 + SIGNATURE_LINES))
+        return row
 
     @staticmethod
     def _merge(ws: Worksheet, row: int, first: int, last: int, text: str, fmt: Format) -> None:
@@ -701,13 +702,14 @@ class _Builder:
         self._legend(ws, L.GRDP_LABEL_COL)
         self._hidden_key_row(ws, L.grdp_column_keys())
         ws.set_column(0, 0, 10, None, {"hidden": True})
-        ws.set_column(L.GRDP_LABEL_COL, L.GRDP_LABEL_COL, 46)
-        ws.set_column(L.GRDP_UNIT_COL, L.GRDP_UNIT_COL, 14)
-        ws.set_column(L.GRDP_FIRST_YEAR_COL, L.GRDP_AVG_COL, 12)
+        widths = (GRDP_LABEL_WIDTH, GRDP_UNIT_WIDTH, *[GRDP_YEAR_WIDTH] * (len(L.YEARS_PAST) + 1))
+        for offset, width in enumerate(widths):
+            ws.set_column(L.GRDP_LABEL_COL + offset, L.GRDP_LABEL_COL + offset, width)
         headers = ["Chỉ tiêu", "Đơn vị tính", *(f"Năm {y}" for y in L.YEARS_PAST), "Tăng BQ/năm 2016-2020"]
         for offset, text in enumerate(headers):
             ws.write_string(L.GRDP_HEADER_ROW, L.GRDP_LABEL_COL + offset, text, self.st.header)
-        ws.set_row(L.GRDP_HEADER_ROW, 32)
+        lines = [text_lines(text, width * BOLD_WIDTH) for text, width in zip(headers, widths, strict=True)]
+        ws.set_row(L.GRDP_HEADER_ROW, row_height(max(lines)))
         rows = L.grdp_rows(self.catalog)
         numbers = L.grdp_row_numbers(self.catalog)
         sectors = [s.code for s in self.catalog.grdp_sectors]
@@ -724,6 +726,9 @@ class _Builder:
                 ws.merge_range(row, L.GRDP_LABEL_COL, row, L.GRDP_AVG_COL, grdp_row.label_vi, fmt)
                 continue
             bold = grdp_row.sector == "total"
+            lines = (text_lines(grdp_row.label_vi, GRDP_LABEL_WIDTH), text_lines(grdp_row.unit, GRDP_UNIT_WIDTH))
+            if max(lines) > 1:
+                ws.set_row(row, row_height(max(lines)))
             ws.write_string(row, L.GRDP_LABEL_COL, grdp_row.label_vi, self.st.bold if bold else self.st.label)
             ws.write_string(row, L.GRDP_UNIT_COL, grdp_row.unit, self.st.label_center)
             for year in L.YEARS_PAST:

@@ -17,9 +17,10 @@ AREA_FILL = "#F2F2F2"
 ERROR_FILL = "#FF9999"  # marks written by the validation button / --annotate
 WARNING_FILL = "#FFC000"  # amber: told apart at a glance from the pale input fill, on screen and on paper
 LINK_COLOUR = "#0563C1"  # links of the report sheet to the marked cells
-# Times New Roman 11 (Liberation Serif measured): Vietnamese text averages 4.7 points a character, and a column
-# of width w has about 5.25 w points inside its padding; a little less, to be on the safe side.
-CHARS_PER_WIDTH = 1.05
+# Times New Roman 11 (Liberation Serif measured): Vietnamese text averages 4.7 to 5 points a character, and a
+# column of width w has about 5.25 w points inside its padding; less, for words that end a line early and
+# capitals (no text of the sample then needs more lines than estimated).
+CHARS_PER_WIDTH = 0.95
 LINE_HEIGHT = 15  # points, a line of 11-point text
 
 
@@ -79,10 +80,7 @@ class Styles:
         self.stamp = self._cached(bg_color=COMPUTED_FILL, border=1, italic=True, align="center", num_format="@")
         self.fixed = self._cached(border=1, bold=True, bg_color=AREA_FILL)
         self.footnote = self._cached(italic=True, font_size=10, text_wrap=True, valign="top")
-        self.place_date = self._cached(italic=True, align="center")
-        self.signer = self._cached(bold=True, align="center")
-        self.sign_hint = self._cached(italic=True, align="center", font_size=10)
-        self.signer_name = self._cached(bold=True, align="center", valign="bottom")
+        self.signature = self._cached(bold=True, align="center", valign="top", text_wrap=True)
 
     def _cached(self, **props) -> Format:
         key = tuple(sorted(props.items()))
