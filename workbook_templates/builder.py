@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -497,12 +498,16 @@ class _Builder:
 
     def _area_row(self, ws: Worksheet, row: int, number: str, name: str, columns: tuple[L.Column, ...]) -> None:
         """An area heading: its name wrapped over the repeated columns, so that every printed part shows it
-        whole, the rest of the row merged and shaded."""
+        whole, the rest of the row shaded."""
         last = max(L.column_index(columns, key) for key in L.INDICATOR_REPEAT_COLUMNS)
         ws.write_string(row, 0, number, self.st.area)
         self._merge(ws, row, 1, last, name, self.st.area_wrap)
-        if last + 1 < len(columns):
-            self._merge(ws, row, last + 1, len(columns) - 1, "", self.st.area)
+        # The shaded rest of the row, merged within each printed part (a merge across a page break prints
+        # its shade past the page's last column).
+        bounds = [last + 1, *(L.column_index(columns, key) for key in L.INDICATOR_PAGE_BREAKS), len(columns)]
+        for first, end in itertools.pairwise(sorted(set(bounds))):
+            if first < end:
+                self._merge(ws, row, first, end - 1, "", self.st.area)
         width = sum(c.width for c in columns[1 : last + 1]) * BOLD_WIDTH
         ws.set_row(row, row_height(text_lines(name, width)))
 
