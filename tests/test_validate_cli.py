@@ -18,6 +18,7 @@ from kehoach.samples.generate import generate_all
 from kehoach.samples.inject import Injector
 from kehoach.workbook_templates import layout as L
 from kehoach.workbook_templates.catalog import load_catalog
+from kehoach.workbook_templates.styles import ERROR_FILL, WARNING_FILL
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +91,7 @@ def test_annotate_marks_a_copy_and_leaves_the_input(files: dict, tmp_path: Path)
     book = openpyxl.load_workbook(tmp_path / path.name)
     for injection in files["injected"]:
         cell = book[injection.sheet][injection.cell]
-        assert cell.fill.fgColor.rgb.endswith(("FF9999", "FFE699"))
+        assert cell.fill.fgColor.rgb.endswith((ERROR_FILL.lstrip("#"), WARNING_FILL.lstrip("#")))
         assert injection.rule in cell.comment.text
     report = book[L.REPORT]
     links = [

@@ -10,11 +10,13 @@ import openpyxl
 from kehoach.validators.engine import Report
 from kehoach.validators.marks import CELL_COL, REPORT_HEADER, REPORT_TITLE, SHEET_COL, Marks, link_target, marks_for
 from kehoach.workbook_templates import layout as L
-from kehoach.workbook_templates.styles import FONT, LINK_COLOUR
+from kehoach.workbook_templates.styles import FONT, LINE_HEIGHT, LINK_COLOUR, text_lines
 from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+MESSAGE_COL = len(REPORT_HEADER) - 1  # the last column, "Nội dung": wrapped
 
 
 def annotate(path: Path, report: Report, out_dir: Path, lang: str = "vi") -> Path:
@@ -26,7 +28,8 @@ def annotate(path: Path, report: Report, out_dir: Path, lang: str = "vi") -> Pat
         cell = book[mark.sheet][mark.cell]
         cell.fill = PatternFill("solid", fgColor=mark.fill.lstrip("#"))
         cell.comment = Comment(mark.note, "kehoach", width=420, height=160)
-    write_report_sheet(book, marks)
+    report = write_report_sheet(book, marks)
+    _open_on(book, report)
     book.calculation.fullCalcOnLoad = True  # openpyxl keeps formulas but not their results
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / path.name
@@ -50,10 +53,16 @@ def write_report_sheet(book: openpyxl.Workbook, marks: Marks) -> Worksheet:
     for col, title_text in enumerate(REPORT_HEADER, start=1):
         sheet.cell(row=header_row, column=col, value=title_text).font = bold
         sheet.column_dimensions[get_column_letter(col)].width = L.REPORT_WIDTHS[col - 1]
+    top = Alignment(vertical="top")
+    wrapped = Alignment(vertical="top", wrap_text=True)
     for offset, values in enumerate(marks.rows, start=header_row + 1):
         for col, value in enumerate(values, start=1):
             cell = sheet.cell(row=offset, column=col, value=value)
             cell.font = Font(name=FONT)
+            cell.alignment = wrapped if col == MESSAGE_COL + 1 else top
+        # Excel does not grow a row to fit text a program wrote: size it from the message's length.
+        lines = text_lines(values[MESSAGE_COL] or "", L.REPORT_WIDTHS[MESSAGE_COL])
+        sheet.row_dimensions[offset].height = min(409, LINE_HEIGHT * lines)
         sheet_name, address = values[SHEET_COL], values[CELL_COL]
         if address and sheet_name in book.sheetnames:
             link = sheet.cell(row=offset, column=CELL_COL + 1)
@@ -62,4 +71,31 @@ def write_report_sheet(book: openpyxl.Workbook, marks: Marks) -> Worksheet:
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     last = header_row + max(len(marks.rows), 1)
     sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(REPORT_HEADER))}{last}"
+    _page_setup(sheet, header_row)
     return sheet
+
+
+def _page_setup(sheet: Worksheet, header_row: int) -> None:
+    """A4 landscape, as wide as the page, the table's header on every page (as the template's sheets)."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins.left = sheet.page_margins.right = L.MARGIN_SIDE
+    sheet.page_margins.top = L.MARGIN_TOP
+    sheet.page_margins.bottom = L.MARGIN_BOTTOM
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.oddFooter.left.text = "&A"
+    sheet.oddFooter.left.size = 8
+    sheet.oddFooter.right.text = "Trang &P/&N"
+    sheet.oddFooter.right.size = 8
+
+
+def _open_on(book: openpyxl.Workbook, sheet: Worksheet) -> None:
+    """Open the copy on its report: the active sheet and the only selected tab (a workbook with several
+    selected tabs opens grouped, and what is typed then goes into all of them)."""
+    for other in book.worksheets:
+        other.sheet_view.tabSelected = False
+    book.active = book.worksheets.index(sheet)
+    sheet.sheet_view.tabSelected = True

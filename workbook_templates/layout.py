@@ -8,6 +8,7 @@ turns them, with the catalog, into positions.
 from __future__ import annotations
 
 import csv
+import itertools
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -47,7 +48,17 @@ HEADER_ROW = 5
 NUMBER_ROW = 6
 FIRST_DATA_ROW = 7
 INDICATOR_PAGE_BREAKS = ("target_2020", "target_2025")  # printed pages start at these columns
-INDICATOR_PRINT_SCALE = 62
+INDICATOR_PRINT_SCALE = 62  # the master workbook's; a template's is indicator_print_scale()
+INDICATOR_REPEAT_COLUMNS = ("code", "name", "unit")  # printed at the left of every part
+
+# Printing (A4, margins in inches). The indicator table is printed in parts (INDICATOR_PAGE_BREAKS) at one
+# scale, the largest at which its widest part, with the repeated columns, fits the page width: Excel ignores
+# manual page breaks on a sheet set to fit to a number of pages.
+PAGE_WIDTH, PAGE_HEIGHT = 8.27, 11.69
+MARGIN_SIDE, MARGIN_TOP, MARGIN_BOTTOM = 0.4, 0.6, 0.6
+MARGIN_TOP_FORM = 0.7  # room under a form's page header
+PRINT_WIDTH_MARGIN = 0.93  # of the page width: LibreOffice draws columns some 5 % wider than Excel
+FORM_NUMBERS = {INDICATORS: "01", PROJECTS: "02", GRDP: "03"}  # "Biểu số 01/..." in the printed page header
 
 INFO_FIRST_ROW = 3  # Thông tin đơn vị / section sheets: key in column A (hidden), label B, value C
 INFO_KEY_COL, INFO_LABEL_COL, INFO_VALUE_COL, INFO_HELP_COL = 0, 1, 2, 3
@@ -318,3 +329,31 @@ def template_fill(catalog: Catalog, sheet: str, row_key: str, column_key: str) -
             return None
         return INPUT_FILL if row.role == "input" and column_key != "avg_2016_2020" else COMPUTED_FILL
     return None
+
+
+# --- Printing --------------------------------------------------------------------------------------
+
+
+def column_points(width: float) -> float:
+    """The printed width in points of a column of ``width`` characters (Excel's default font, Calibri 11:
+    seven pixels a character and five of padding, at 96 pixels to the inch)."""
+    return (int(width * 7 + 0.5) + 5) * 0.75 if width >= 1 else int(width * 12 + 0.5) * 0.75
+
+
+def printable_points(landscape: bool) -> float:
+    width = PAGE_HEIGHT if landscape else PAGE_WIDTH
+    return (width - 2 * MARGIN_SIDE) * 72
+
+
+def indicator_print_parts(columns: tuple[Column, ...]) -> list[tuple[int, ...]]:
+    """The columns printed on each part of the indicator table, the repeated ones first."""
+    repeated = tuple(column_index(columns, key) for key in INDICATOR_REPEAT_COLUMNS)
+    starts = [len(repeated), *(column_index(columns, key) for key in INDICATOR_PAGE_BREAKS), len(columns)]
+    return [repeated + tuple(range(a, b)) for a, b in itertools.pairwise(starts) if b > a]
+
+
+def indicator_print_scale(columns: tuple[Column, ...]) -> int:
+    """The largest whole percentage (at most 100) at which every part fits the width of a landscape A4 page,
+    with PRINT_WIDTH_MARGIN to spare."""
+    widest = max(sum(column_points(columns[c].width) for c in part) for part in indicator_print_parts(columns))
+    return min(100, int(printable_points(landscape=True) * PRINT_WIDTH_MARGIN * 100 / widest))

@@ -76,17 +76,17 @@ def _printable_buttons(source: Path, target: Path) -> Path:
 
 
 def _png(pdf: Path, title: str, target: Path, height: float) -> None:
-    """The top ``height`` inches of the first page whose text starts with ``title``, as a PNG."""
+    """The top ``height`` inches of the first page whose first line has ``title``, as a PNG."""
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     pages = int(re.search(r"Pages:\s+(\d+)", info)[1])
     for page in range(1, pages + 1):
         text = subprocess.run(
             ["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"], capture_output=True, text=True
         ).stdout
-        if text.lstrip().startswith(title):
+        if title in text.lstrip().split("\n", 1)[0]:  # a form's first line is its page header, with the title
             break
     else:
-        raise SystemExit(f"no page of {pdf.name} starts with {title}")
+        raise SystemExit(f"no page of {pdf.name} begins with {title}")
     width = 8.27 if "THÔNG TIN" in title or "KẾT QUẢ" in title else 11.69  # A4, portrait or landscape
     command = ["pdftoppm", "-png", "-singlefile", "-r", str(RESOLUTION), "-f", str(page), "-l", str(page)]
     command += ["-x", "0", "-y", "0", "-W", str(int(width * RESOLUTION)), "-H", str(int(height * RESOLUTION))]
