@@ -47,7 +47,7 @@ GROUP_ROW = 4
 HEADER_ROW = 5
 NUMBER_ROW = 6
 FIRST_DATA_ROW = 7
-INDICATOR_PAGE_BREAKS = ("target_2020", "target_2025")  # printed pages start at these columns
+INDICATOR_PAGE_BREAKS = ("target_2020", "estimate_2020_revalued")  # printed pages start at these columns
 INDICATOR_PRINT_SCALE = 62  # the master workbook's; a template's is indicator_print_scale()
 INDICATOR_REPEAT_COLUMNS = ("code", "name", "unit")  # printed at the left of every part
 
