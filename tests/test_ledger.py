@@ -8,6 +8,8 @@ import json
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -181,3 +183,24 @@ def test_consolidation_with_a_ledger_without_an_earlier_merge(inbox: Path, tmp_p
         # An earlier merge the ledger has no record of: no diff, no crash.
         out = consolidate(results, catalog, catalog.template.deadline, {"SKHDT": "0" * 64}, ledger.result)
         assert sorted(out.merged) == sorted(UNITS) and out.changes == []
+
+
+def test_judge_digest_is_the_same_in_every_process() -> None:
+    """A second merge reuses the ledger only if a new process computes the same digest: nothing in it may
+    depend on the process's string hash seed (a set's order in the catalog's repr did)."""
+    code = (
+        "from kehoach.master.judge import judge_digest\n"
+        "from kehoach.workbook_templates.catalog import load_catalog\n"
+        "print(judge_digest(load_catalog()))"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(digests) == 1, digests

@@ -192,7 +192,9 @@ class Catalog:
     charts: tuple[Chart, ...] = ()
     # Indicators the Statistics Office's GRDP sheet also computes: (indicator code, sheet row key after the basis)
     grdp_links: tuple[tuple[str, str], ...] = ()
-    vsdg_codes: frozenset[str] = frozenset()  # VSDG goals, targets and indicators an indicator may name
+    # VSDG goals, targets and indicators an indicator may name (a tuple, not a set: the catalog's repr is part of
+    # the ledger's judge digest and must not depend on the process's hash seed)
+    vsdg_codes: tuple[str, ...] = ()
     measures: dict[str, bool] = field(default_factory=dict)  # unit of measure -> counted in whole things
     _units_by_code: dict[str, Unit] = field(default_factory=dict, repr=False, compare=False)
     _indicators_by_code: dict[str, Indicator] = field(default_factory=dict, repr=False, compare=False)
@@ -331,7 +333,7 @@ def _load(directory: Path) -> Catalog:
         for r in _rows(directory / "charts.csv")
     )
     return Catalog(
-        vsdg_codes=frozenset(r["code"] for r in _rows(directory / "vsdg.csv")),
+        vsdg_codes=tuple(r["code"] for r in _rows(directory / "vsdg.csv")),
         grdp_links=tuple((r["indicator"], r["grdp_row"]) for r in _rows(directory / "grdp_links.csv")),
         measures=measures,
         charts=charts,
