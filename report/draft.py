@@ -133,12 +133,10 @@ def build_context(plan: ProvincePlan, scenarios: Scenarios, today: dt.date | Non
     groups = []
     for verdict, heading in ((EXCEEDED, "Vượt mục tiêu"), (MET, "Đạt mục tiêu"), (NOT_MET, "Không đạt mục tiêu")):
         rows = [r for r in plan.rows if r.values.get("evaluation_2020") == verdict]
-        groups.append(
-            {
-                "heading": f"{heading}: {len(rows)} chỉ tiêu",
-                "items": [f"{r.indicator.code} - {r.indicator.name_vi}" for r in rows] or ["(không có)"],
-            }
-        )
+        rt = RichText()
+        rt.add(f"{heading}: {len(rows)} chỉ tiêu", bold=True, italic=True)
+        rt.add(" (" + "; ".join(f"{r.indicator.code} {r.indicator.name_vi}" for r in rows) + ")." if rows else ".")
+        groups.append({"heading": heading, "count": len(rows), "codes": [r.indicator.code for r in rows], "text": rt})
     summary = (
         f"Trong {len(plan.rows)} chỉ tiêu kế hoạch, {judged} chỉ tiêu có mục tiêu và số liệu để đánh giá: "
         f"{counts[EXCEEDED]} chỉ tiêu vượt, {counts[MET]} chỉ tiêu đạt và {counts[NOT_MET]} chỉ tiêu không đạt "

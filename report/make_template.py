@@ -162,10 +162,7 @@ def build(path: Path = TEMPLATE) -> Path:
     doc.add_heading("1. Kết quả thực hiện các chỉ tiêu chủ yếu", level=2)
     _para(doc, "{{ verdict_summary }}")
     _tag(doc, "{%p for group in verdict_groups %}")
-    _para(doc, "{{ group.heading }}", italic=True)
-    _tag(doc, "{%p for item in group['items'] %}")
-    _para(doc, "- {{ item }}", indent=True)
-    _tag(doc, "{%p endfor %}")
+    _para(doc, "{{r group.text }}")
     _tag(doc, "{%p endfor %}")
     _loop_table(
         doc,
