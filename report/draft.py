@@ -22,7 +22,7 @@ from kehoach.workbook_templates import layout as L
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "du-thao-bao-cao.docx"
 EXCEEDED, MET, NOT_MET = "Vượt", "Đạt", "Không đạt"
 VERDICTS = (EXCEEDED, MET, NOT_MET)
-HIGHLIGHT = "yellow"
+HIGHLIGHT = "FFFF00"  # docxtpl writes it as the run's shading (w:shd), which Word and LibreOffice show
 PROJECT_SOURCES = ("need_central", "need_local", "need_oda", "need_other")
 CARRIED, NEW = "Chuyển tiếp", "Khởi công mới"
 

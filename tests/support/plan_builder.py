@@ -24,6 +24,8 @@ from kehoach.workbook_templates.catalog import Catalog
 
 
 def build_plan(catalog: Catalog, missing: tuple[str, ...] = (), rejected: tuple[str, ...] = ()) -> ProvincePlan:
+    for code in (*missing, *rejected):
+        catalog.unit(code)  # a KeyError for a code the catalog lacks, not a silent "nothing missing"
     fillings = generate_all(catalog)
     present = {code: f for code, f in fillings.items() if code not in missing and code not in rejected}
     rows = []
