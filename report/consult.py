@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -207,10 +208,17 @@ def read_form(path: Path, catalog: Catalog) -> tuple[FileOutcome, list[Comment]]
     from kehoach.validators.engine import read_path
     from kehoach.validators.workbook import UnreadableWorkbook
 
+    # The validator's reader checks the package first (size, zip bombs, encryption, a disguised file) and
+    # never raises; it reads only the templates' sheets, so the form's sheet is then read with openpyxl.
     book = read_path(path)
     if isinstance(book, UnreadableWorkbook):
         return FileOutcome(str(path), UNREADABLE, book.reason), []
-    grid = book.sheets.get(SHEET)
+    try:
+        grid = _form_sheet(path)
+    except Exception as error:
+        return FileOutcome(
+            str(path), UNREADABLE, f"tệp có cấu trúc bất thường, không đọc được ({type(error).__name__})"
+        ), []
     if grid is None or _text(grid.value(0, 0)) != MARKER:
         return FileOutcome(str(path), FOREIGN, f"không có trang «{SHEET}» của phiếu góp ý"), []
     titles = {s.id: s.title for s in draft_sections(catalog)}
@@ -233,6 +241,29 @@ def read_form(path: Path, catalog: Catalog) -> tuple[FileOutcome, list[Comment]]
     return FileOutcome(
         str(path), status, "" if comments else "phiếu không có ý kiến nào", name, len(comments)
     ), comments
+
+
+class _Grid:
+    def __init__(self, rows: list[tuple]):
+        self.rows = rows
+
+    def value(self, row: int, col: int) -> object:
+        if 0 <= row < len(self.rows) and 0 <= col < len(self.rows[row]):
+            return self.rows[row][col]
+        return None
+
+
+def _form_sheet(path: Path) -> _Grid | None:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        name = next((n for n in book.sheetnames if unicodedata.normalize("NFC", n) == SHEET), None)
+        if name is None:
+            return None
+        return _Grid([tuple(r) for r in book[name].iter_rows(max_col=4, values_only=True)])
+    finally:
+        book.close()
 
 
 def gather(inbox: Path, catalog: Catalog, output: Path | None = None, progress: Callable | None = None) -> Gathered:
