@@ -140,10 +140,10 @@ def build(path: Path = TEMPLATE) -> Path:
     # The motto block beside the issuing body (Nghị định 30/2020, Phụ lục I, ô 1-4).
     header = doc.add_table(rows=1, cols=2)
     _no_borders(header)
-    _widths(header, [6, 10.5])
+    _widths(header, [6.8, 9.7])
     left, right = header.rows[0].cells
-    _cell(left, "{{ parent_body }}", size=13)
-    _add_line(left, "{{ issuing_body }}", bold=True, size=13)
+    _cell(left, "{{ parent_body }}", size=12)
+    _add_line(left, "{{ issuing_body }}", bold=True, size=12)
     _add_line(left, "{{ number_line }}", size=13)
     _cell(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12)
     _add_line(right, "Độc lập - Tự do - Hạnh phúc", bold=True, size=13)
@@ -193,7 +193,7 @@ def build(path: Path = TEMPLATE) -> Path:
             "{{ r.growth_before }}",
             "{{ r.growth_now }}",
         ],
-        [1, 4.6, 1.6, 1.8, 1.6, 1.8, 1.4, 1.4, 1.3, 1.3],
+        [1.2, 4.4, 1.6, 1.8, 1.6, 1.8, 1.4, 1.4, 1.3, 1.3],
         size=10,
     )
     doc.add_heading("2. Các chỉ tiêu không đạt và nguyên nhân", level=2)
@@ -225,7 +225,7 @@ def build(path: Path = TEMPLATE) -> Path:
         ],
         "r in plan_rows",
         ["{{ r.no }}", "{{ r.name }}", "{{ r.unit }}", "{{ r.base }}", "{{ r.target }}", "{{ r.growth }}"],
-        [1, 6.5, 2, 2.5, 2.5, 2],
+        [1.2, 6.3, 2, 2.5, 2.5, 2],
     )
     doc.add_heading("2. Các phương án tăng trưởng", level=2)
     _para(doc, "{{r scenario_text }}")
@@ -371,7 +371,7 @@ def build(path: Path = TEMPLATE) -> Path:
             "{{ r.verdict }}",
             "{{r r.source }}",
         ],
-        [1, 1.3, 7, 2, 2, 2, 2.2, 2.2, 1.6, 1.6, 3.8],
+        [1.2, 1.3, 6.8, 2, 2, 2, 2.2, 2.2, 1.6, 1.6, 3.8],
         size=10,
     )
     doc.add_page_break()
@@ -411,7 +411,7 @@ def build(path: Path = TEMPLATE) -> Path:
             "{{ r.growth }}",
             "{{r r.source }}",
         ],
-        [1, 1.3, 6, 1.8, 1.9, 1.6, 1.6, 1.6, 1.6, 1.6, 2, 1.5, 3],
+        [1.2, 1.3, 5.8, 1.8, 1.9, 1.6, 1.6, 1.6, 1.6, 1.6, 2, 1.5, 3],
         size=9,
     )
     path.parent.mkdir(parents=True, exist_ok=True)
