@@ -116,3 +116,47 @@ def test_balance_sheet_formulas_equal_the_model(tmp_path: Path) -> None:
             assert ws.cell(rows[f"{plan.key}.need_constant"], col).value == pytest.approx(balance.need_constant[year])
     assert ws.cell(rows["budget.balance"], total_col).value == pytest.approx(-15000)
     assert not math.isnan(ws.cell(rows["base.labour_increase"], B.YEAR_COLS[2025] + 1).value)
+
+
+def test_cli_scenarios_writes_the_balances_with_the_plan_of_a_master(tmp_path: Path, monkeypatch) -> None:
+    """`kehoach scenarios MASTER --icor 4`: the balance sheet takes the ICOR and, through read_plan (stood in for
+    until master.read lands), the plan's figures; `kehoach report` on the same master builds its scenarios from
+    the Statistics Office's figures the master merged."""
+    import datetime as dt
+    import sys
+    import types
+
+    import docx
+    from click.testing import CliRunner
+    from kehoach.cli.main import kehoach
+    from kehoach.master.merge import merge
+    from kehoach.samples.generate import generate_all, write_submission
+
+    from tests.support.plan_builder import build_plan
+
+    catalog = load_catalog()
+    unit = catalog.unit("CTK")
+    (tmp_path / "inbox").mkdir()
+    write_submission(catalog, unit, generate_all(catalog, 2020, ["CTK"])["CTK"], tmp_path / "inbox" / "ctk.xlsx")
+    master = merge(tmp_path / "inbox", tmp_path / "tong-hop.xlsx", catalog=catalog, now=dt.datetime(2020, 7, 15)).master
+    plan = build_plan(catalog)
+    module = types.ModuleType("kehoach.master.read")
+    module.read_plan = lambda path, catalog: plan
+    monkeypatch.setitem(sys.modules, "kehoach.master.read", module)
+
+    workbook = tmp_path / "pa.xlsx"
+    run = CliRunner().invoke(kehoach, ["scenarios", str(master), "-o", str(workbook), "--icor", "4"])
+    assert run.exit_code == 0, run.output
+    ws = openpyxl.load_workbook(workbook, data_only=True)[B.SHEET]
+    rows = _rows(ws)
+    assert ws.cell(rows["base.icor"], B.YEAR_COLS[2021] + 1).value == 4
+    expected = B.plan_series(plan.row("KT09").values)
+    assert ws.cell(rows["plan.investment"], B.YEAR_COLS[2023] + 1).value == pytest.approx(expected[2023])
+
+    out = tmp_path / "du-thao.docx"
+    run = CliRunner().invoke(kehoach, ["report", str(master), "-o", str(out), "--icor", "4"])
+    assert run.exit_code == 0, run.output
+    assert "Cảnh báo" not in run.output
+    document = docx.Document(str(out))
+    icor_table = next(t for t in document.tables if t.rows[0].cells[1].text == "ICOR")
+    assert {r.cells[1].text for r in icor_table.rows[2:]} == {"4"}
