@@ -299,3 +299,29 @@ def test_pdf_without_libreoffice_says_what_to_do(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
     with pytest.raises(pdf.PdfError, match="LibreOffice"):
         pdf.to_pdf(tmp_path / "x.docx")
+
+
+def test_the_shipped_template_is_what_make_template_builds(tmp_path) -> None:
+    import zipfile
+
+    from kehoach.report import make_template
+
+    built = make_template.build(tmp_path / "mau.docx")
+    with zipfile.ZipFile(built) as new, zipfile.ZipFile(make_template.TEMPLATE) as shipped:
+        for part in ("word/document.xml", "word/styles.xml", "word/footer1.xml"):
+            assert new.read(part) == shipped.read(part), part
+
+
+def test_a_broken_template_is_refused(plan, tmp_path, monkeypatch) -> None:
+    module = types.ModuleType("kehoach.master.read")
+    module.read_plan = lambda path, catalog: plan
+    monkeypatch.setitem(sys.modules, "kehoach.master.read", module)
+    broken = docx.Document()
+    broken.add_paragraph("{% for x in %}")
+    broken.save(tmp_path / "hong.docx")
+    master = tmp_path / "m.xlsx"
+    master.write_bytes(b"x")
+    result = CliRunner().invoke(
+        kehoach, ["report", str(master), "--template", str(tmp_path / "hong.docx"), "-o", str(tmp_path / "d.docx")]
+    )
+    assert result.exit_code == 2 and "hong.docx" in result.output and "ô giữ chỗ không hợp lệ" in result.output
