@@ -411,6 +411,14 @@ def build_context(plan: ProvincePlan, scenarios: Scenarios, today: dt.date | Non
         "investment_rows": investment_rows,
         "other_rows": other_rows,
         "projects_text": projects_text,
+        "project_notes": [
+            note(
+                f"Dự án «{e.values.get('project', '')}» của {unit_name(e.unit)} có thể trùng với dự án "
+                f"{e.duplicate_of} (cả hai đang được cộng vào nhu cầu vốn); cần xác minh."
+            )
+            for e in plan.projects
+            if e.duplicate_of
+        ],
         "project_rows": project_rows,
         "plan_areas": area_texts(plan_keys),
         "recipients": note(

@@ -284,6 +284,9 @@ def build(path: Path = TEMPLATE) -> Path:
     )
     doc.add_heading("4. Kế hoạch đầu tư công trung hạn", level=2)
     _para(doc, "{{ projects_text }}")
+    _tag(doc, "{%p for n in project_notes %}")
+    _para(doc, "{{r n }}")
+    _tag(doc, "{%p endfor %}")
     _loop_table(
         doc,
         "Bảng 6. Nhu cầu vốn đầu tư công 2021-2025 theo lĩnh vực",

@@ -220,6 +220,16 @@ def test_without_a_statistics_base_the_draft_says_so(plan, tmp_path) -> None:
     assert "Chưa lập được phương án tăng trưởng: chưa có báo cáo của Cục Thống kê" in _highlighted(document)
 
 
+def test_a_suspected_duplicate_project_is_noted(plan, tmp_path) -> None:
+    import dataclasses
+
+    first, *rest = plan.projects
+    doubled = dataclasses.replace(plan, projects=(dataclasses.replace(first, duplicate_of="STC:7"), *rest))
+    context = D.build_context(doubled, D.Scenarios(None, problem="x"))
+    document = docx.Document(str(D.render(context, tmp_path / "d.docx")))
+    assert f"Dự án «{first.values['project']}»" in _highlighted(document) and "STC:7" in _highlighted(document)
+
+
 def test_a_template_of_the_dpi(plan, tmp_path) -> None:
     own = docx.Document()
     own.add_paragraph("Số chỉ tiêu không đạt: {{ verdict_counts['Không đạt'] }}")
