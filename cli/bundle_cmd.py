@@ -55,6 +55,7 @@ WINDOWS_ONLY = (
 # kehoach's dependencies the button never imports, with the reason.
 LEFT_OUT = {
     "oletools": "validators/macros.py imports it only when reading a file's macros (validate, merge), not the button",
+    "docxtpl": "only kehoach report (the DPI's draft in Word) imports it, never the button",
 }
 
 

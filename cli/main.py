@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 from kehoach.cli.addin_cmd import addin
+from kehoach.cli.consult_cmd import consult
 from kehoach.cli.demo_cmd import demo
 from kehoach.cli.merge_cmd import merge
 from kehoach.cli.output import configure_streams
+from kehoach.cli.report_cmd import report
 from kehoach.cli.sample_cmd import sample
 from kehoach.cli.scenarios_cmd import scenarios
 from kehoach.cli.templates_cmd import templates
@@ -36,6 +38,8 @@ kehoach.add_command(sample)
 kehoach.add_command(merge)
 kehoach.add_command(demo)
 kehoach.add_command(scenarios)
+kehoach.add_command(report)
+kehoach.add_command(consult)
 
 
 def main() -> None:

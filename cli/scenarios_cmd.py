@@ -37,9 +37,20 @@ DEFAULT_OUTPUT = Path("phuong-an-tang-truong.xlsx")
     default=None,
     help="Mục tiêu tăng GRDP bình quân/năm (%): một mức (9) hoặc một khoảng (9-10). Mặc định: 9-10 theo Chỉ thị.",
 )
+@click.option(
+    "--icor",
+    type=float,
+    default=None,
+    help="Hệ số ICOR cho mọi phương án trong trang «Cân đối lớn» (mặc định: giả định minh họa từng phương án).",
+)
 @FORMAT_OPTION
 def scenarios(
-    source: Path, output: Path | None, assumptions: Path | None, target: str | None, output_format: str
+    source: Path,
+    output: Path | None,
+    assumptions: Path | None,
+    target: str | None,
+    icor: float | None,
+    output_format: str,
 ) -> None:
     """Lập các phương án tăng trưởng 2021-2025 (thấp, cơ sở, cao) từ GRDP năm 2020 của Cục Thống kê.
 
@@ -48,6 +59,8 @@ def scenarios(
     số liệu lấy từ tệp Cục Thống kê đã được tổng hợp, qua sổ theo dõi <tên>.ledger.sqlite bên cạnh).
     Bảng tính ghi ra có trang «Phương án tăng trưởng»: mọi kết quả là công thức Excel, sửa tốc độ tăng ở
     ô màu vàng thì GRDP, tốc độ tăng, cơ cấu, đóng góp và GRDP bình quân đầu người tự tính lại.
+    Trang «Cân đối lớn»: vốn đầu tư cần có theo ICOR so với tổng vốn đầu tư kế hoạch, thu - chi ngân sách,
+    lao động - việc làm, xuất khẩu (số kế hoạch lấy từ tệp tổng hợp khi SOURCE là tệp tổng hợp).
     --format json: các số liệu ra stdout (docs/scenarios.md).
     Mã thoát: 0 thành công; 2 dùng lệnh sai, không đọc được tệp, thiếu số liệu năm 2020,
               tệp giả định sai hoặc không ghi được bảng tính.
@@ -75,7 +88,7 @@ def scenarios(
     written = output if output is not None or output_format == "json" else DEFAULT_OUTPUT
     if written is not None:
         try:
-            write_scenario_workbook(written, catalog, base, plans, goal)
+            write_scenario_workbook(written, catalog, base, plans, goal, _plan_figures(source, catalog), icor)
         except OSError as error:
             fail(
                 f"không ghi được bảng tính: {error.strerror or error} ({error.filename or written}).", exit_codes.USAGE
@@ -85,6 +98,23 @@ def scenarios(
         emit_json(summary(base, projections, goal, written))
     else:
         print_summary(projections, goal, written, {s.code: s.name_vi for s in catalog.grdp_sectors})
+
+
+def _plan_figures(source: Path, catalog: object) -> object:
+    """The plan's figures for the major balances when SOURCE is a master (it has a ledger beside it) and this
+    version reads masters (kehoach.master.read); None otherwise: the balance sheet's plan cells stay empty."""
+    from kehoach.master.ledger import ledger_path
+    from kehoach.scenarios.balances import figures_from_plan
+
+    if not ledger_path(source).is_file():
+        return None
+    try:
+        from kehoach.master.read import read_plan
+
+        return figures_from_plan(read_plan(source, catalog))
+    except Exception as error:  # no reader yet, or a master it cannot read: the balances still show the need
+        say(f"Cảnh báo: không lấy được số liệu kế hoạch từ tệp tổng hợp ({error}); các ô kế hoạch để trống.")
+        return None
 
 
 def parse_target(text: str) -> Target:

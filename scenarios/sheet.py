@@ -161,9 +161,18 @@ def add_to_master(
 
 
 def write_scenario_workbook(
-    path: Path, catalog: Catalog, base: Base, scenarios: Sequence[Scenario], target: Target = DIRECTIVE_TARGET
+    path: Path,
+    catalog: Catalog,
+    base: Base,
+    scenarios: Sequence[Scenario],
+    target: Target = DIRECTIVE_TARGET,
+    figures: object = None,
+    icor: float | None = None,
 ) -> Path:
-    """Write the scenario workbook to ``path`` atomically (a temporary file renamed into place)."""
+    """Write the scenario workbook to ``path`` atomically (a temporary file renamed into place): the scenario
+    sheet, then the major balances (scenarios.balances) with the plan's ``figures`` where known."""
+    from kehoach.scenarios.balances import add_balance_sheet
+
     # Built in memory so that a file-system failure surfaces as the OSError it is, not XlsxWriter's wrapper.
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
@@ -178,7 +187,9 @@ def write_scenario_workbook(
             }
         )
         book.set_calc_mode("auto")
-        add_scenario_sheet(book, Styles(book), catalog, base, scenarios, target)
+        styles = Styles(book)
+        add_scenario_sheet(book, styles, catalog, base, scenarios, target)
+        add_balance_sheet(book, styles, catalog, [project(base, s) for s in scenarios], figures, icor)  # type: ignore[arg-type]
     finally:
         book.close()
     path.parent.mkdir(parents=True, exist_ok=True)

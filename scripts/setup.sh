@@ -44,6 +44,8 @@ pip=("$venv/bin/python" -m pip install -q --disable-pip-version-check)
 if [ "$want_test" = yes ]; then
   missing=()
   command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
+  # Writer: the draft report (.docx) to PDF in the report tests; Debian and Ubuntu install it here.
+  [ -e /usr/lib/libreoffice/program/libswlo.so ] || missing+=(libreoffice-writer-nogui)
   command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
   [ -d /usr/share/fonts/truetype/liberation ] || missing+=(fonts-liberation)
   [ "${#missing[@]}" -eq 0 ] || apt_install "${missing[@]}"

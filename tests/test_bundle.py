@@ -124,7 +124,7 @@ def button_imports() -> set[str]:
     return {n for n in names if n not in sys.stdlib_module_names and n not in {"kehoach", "__future__"}}
 
 
-LAZY_LEFT_OUT = {"oletools"}  # module names of bundle_cmd.LEFT_OUT
+LAZY_LEFT_OUT = {"oletools", "docxtpl"}  # module names of bundle_cmd.LEFT_OUT
 
 
 def check_site(site: Path, python_version: str) -> dict[str, str]:

@@ -44,6 +44,7 @@ DATA = (
     "kehoach/workbook_templates/vba/Dictionary.cls",
     "kehoach/samples/profile.csv",
     "kehoach/scenarios/defaults.csv",
+    "kehoach/report/templates/du-thao-bao-cao.docx",
 )
 
 

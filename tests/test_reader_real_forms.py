@@ -59,6 +59,8 @@ def test_a_workbook_saved_by_openpyxl_with_lxml_is_read(skhdt: Path, tmp_path: P
     declaration = b'xmlns:r="' + RELATIONSHIPS + b'"'
 
     def as_lxml_writes(data: bytes) -> bytes:
+        if data.count(declaration) > 1:  # openpyxl ran with lxml (docxtpl brings it in): already as lxml writes it
+            return data
         assert data.count(declaration) == 1  # on the root, as ElementTree writes it
         return data.replace(b" " + declaration, b"").replace(b"<sheet ", b"<sheet " + declaration + b" ")
 

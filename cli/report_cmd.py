@@ -1,0 +1,132 @@
+"""`kehoach report`: the DPI's draft report (Word, and PDF for the portal) from the master."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from kehoach.cli import exit_codes
+from kehoach.cli.output import fail, say
+
+DEFAULT_OUTPUT = Path("du-thao-bao-cao.docx")
+
+
+@click.command("report")
+@click.argument("master", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_OUTPUT,
+    show_default=True,
+    help="Tệp Word (.docx) dự thảo báo cáo sẽ ghi.",
+)
+@click.option(
+    "--template",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Mẫu Word (.docx) có các ô giữ chỗ của Sở (mặc định: mẫu đi kèm; cách sửa: docs/report.md).",
+)
+@click.option(
+    "--pdf", is_flag=True, help="Ghi thêm bản PDF cạnh tệp Word (cần LibreOffice) để đăng lên cổng thông tin."
+)
+@click.option(
+    "--assumptions",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Tệp CSV giả định của các phương án tăng trưởng (như kehoach scenarios).",
+)
+@click.option("--target", default=None, help="Mục tiêu tăng GRDP bình quân/năm (%), mặc định 9-10.")
+@click.option(
+    "--icor", type=float, default=None, help="Hệ số ICOR cho mọi phương án (mặc định: giả định từng phương án)."
+)
+def report(
+    master: Path,
+    output: Path,
+    template: Path | None,
+    pdf: bool,
+    assumptions: Path | None,
+    target: str | None,
+    icor: float | None,
+) -> None:
+    """Lập dự thảo Báo cáo đánh giá thực hiện Kế hoạch 5 năm 2016-2020 và Kế hoạch 5 năm 2021-2025 (Word).
+
+    \b
+    MASTER là tệp tổng hợp của `kehoach merge`. Dự thảo theo thể thức Nghị định 30/2020/NĐ-CP: phần I
+    đánh giá 2016-2020 (số chỉ tiêu vượt, đạt, không đạt; nguyên nhân; đánh giá của từng lĩnh vực), phần II
+    kế hoạch 2021-2025 (mục tiêu, phương án tăng trưởng, cân đối lớn, đầu tư công, nhiệm vụ và giải pháp),
+    các biểu phụ lục. Nội dung còn thiếu được đánh dấu vàng «[Cần bổ sung]».
+    --pdf: ghi thêm bản PDF (LibreOffice).
+    Mã thoát: 0 đã ghi dự thảo; 2 dùng lệnh sai, không đọc được tệp tổng hợp hoặc mẫu, không ghi được tệp,
+              không chuyển được sang PDF.
+    """
+    from kehoach.cli.scenarios_cmd import parse_target
+    from kehoach.report.draft import build_context, render
+    from kehoach.scenarios.model import DIRECTIVE_TARGET
+    from kehoach.workbook_templates.catalog import CatalogError, load_catalog
+
+    if not master.is_file():
+        fail(f"không tìm thấy tệp tổng hợp «{master}».", exit_codes.USAGE)
+    if template is not None and not template.is_file():
+        fail(f"không tìm thấy mẫu Word «{template}».", exit_codes.USAGE)
+    if output.suffix.lower() != ".docx":
+        fail(f"tệp dự thảo «{output}» phải có đuôi .docx.", exit_codes.USAGE)
+    goal = parse_target(target) if target is not None else DIRECTIVE_TARGET
+    try:
+        catalog = load_catalog()
+    except CatalogError as error:
+        fail(str(error), exit_codes.USAGE)
+    plan = _read_plan(master, catalog)
+    scenarios = _scenarios(master, catalog, assumptions, goal, icor)
+    if scenarios.problem:
+        say(f"Cảnh báo: chưa lập được phương án tăng trưởng ({scenarios.problem}); dự thảo ghi rõ chỗ thiếu.")
+    context = build_context(plan, scenarios)
+    try:
+        render(context, output, template)
+    except OSError as error:
+        fail(f"không ghi được dự thảo: {error.strerror or error} ({error.filename or output}).", exit_codes.USAGE)
+    except Exception as error:  # a template the DPI edited may hold a broken placeholder
+        fail(
+            f"mẫu Word «{template or 'mặc định'}» có ô giữ chỗ không hợp lệ ({type(error).__name__}: {error}). "
+            "Xem docs/report.md.",
+            exit_codes.USAGE,
+        )
+    say(f"Đã ghi dự thảo báo cáo: {output}")
+    if pdf:
+        from kehoach.report.pdf import PdfError, to_pdf
+
+        try:
+            written = to_pdf(output)
+        except PdfError as error:
+            fail(error.message, exit_codes.USAGE)
+        say(f"Đã ghi bản PDF: {written}")
+
+
+def _read_plan(master: Path, catalog: object) -> object:
+    """The province's plan as the master holds it (kehoach.master.read, issue 14)."""
+    try:
+        from kehoach.master.read import read_plan
+    except ImportError:
+        fail("phiên bản này chưa đọc được tệp tổng hợp (thiếu kehoach.master.read).", exit_codes.USAGE)
+    try:
+        return read_plan(master, catalog)
+    except Exception as error:
+        message = getattr(error, "message", None) or str(error)
+        fail(f"không đọc được tệp tổng hợp «{master.name}»: {message}", exit_codes.USAGE)
+
+
+def _scenarios(master: Path, catalog: object, assumptions: Path | None, goal: object, icor: float | None) -> object:
+    from kehoach.report.draft import Scenarios
+    from kehoach.scenarios.assumptions import AssumptionError, load_scenarios
+    from kehoach.scenarios.base import BaseError, load_base
+    from kehoach.workbook_templates import layout as L
+
+    try:
+        base, _warnings = load_base(master, catalog)  # type: ignore[arg-type]
+    except BaseError as error:
+        return Scenarios(None, target=goal, problem=error.message)  # type: ignore[arg-type]
+    try:
+        plans = load_scenarios(base.sectors, L.YEARS_PLAN, assumptions)
+    except AssumptionError as error:
+        fail(str(error), exit_codes.USAGE)
+    return Scenarios(base, plans, goal, icor)  # type: ignore[arg-type]
