@@ -97,7 +97,7 @@ def _province_row(
     inputs = values[source][indicator.code]
     row = row_values(indicator, inputs)
     if source == lead:
-        return ProvinceRow(indicator, row, source, LEAD, f"Đơn vị chủ trì ({source})")
+        return ProvinceRow(indicator, row, source, LEAD, f"{source} (chủ trì)")
     status = FALLBACK_REJECTED if lead in rejected else FALLBACK_MISSING
     return ProvinceRow(indicator, row, source, status, f"Lấy từ {source} ({why})")
 

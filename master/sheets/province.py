@@ -20,17 +20,18 @@ KEY_ROW = 3  # hidden: the column keys
 GROUP_ROW, HEADER_ROW, NUMBER_ROW, FIRST_DATA_ROW = 4, 5, 6, 7
 AREA_PREFIX = "area:"
 META_MADE_AT, META_UNITS, META_OTHERS = 0, 1, 2  # rows of column A holding the merge's facts
-# Columns of the unit's own business, kept on the sheet (right of the printed part) but not printed.
-UNPRINTED = ("cause", "priority", "vsdg", "note")
+# Kept on the sheet, right of the printed part, not printed: the unit's own business (cause, priority, VSDG code,
+# note), the comparison with 2011-2015 and the values the verdicts are computed on (the formulas' workings).
+UNPRINTED = ("compare_2011_2015", "judged_2020", "cause", "judged_2025", "priority", "vsdg", "note")
 LABELS = (
     ("stt", "STT", 4.5),
-    ("name", "Chỉ tiêu", 30),
+    ("name", "Chỉ tiêu", 28),
     ("unit", "Đơn vị tính", 9),
-    ("target_kind", "Cách tính mục tiêu", 9),
+    ("target_kind", "Cách tính mục tiêu", 11.5),
 )
-STATUS_COLUMNS = (("status_vi", "Nguồn số liệu của tỉnh", 17),)
+STATUS_COLUMNS = (("status_vi", "Nguồn số liệu của tỉnh", 16),)
 HIDDEN_COLUMNS = (("source_unit", "Mã đơn vị cung cấp số", 9), ("status", "Mã tình trạng", 12))
-NUMBER_WIDTH = 8.5
+NUMBER_WIDTH = 8.2
 
 
 def value_columns() -> list[L.Column]:
@@ -57,7 +58,7 @@ def write_sheet(w: Writer) -> None:
     st, book = w.st, w.book
     ws = book.add_worksheet(SHEET)
     page(ws, A3)
-    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.set_margins(left=0.25, right=0.25, top=0.5, bottom=0.6)
     keys = column_keys()
     col = {k: i for i, k in enumerate(keys)}
     columns = {c.key: c for c in L.indicator_columns()}
@@ -167,7 +168,7 @@ def _row(w: Writer, ws, row: int, number: int, entry: ProvinceRow, col: dict[str
     ws.write_string(row, col["name"], indicator.name_vi, st.label)
     ws.write_string(row, col["unit"], indicator.unit, st.label_center)
     ws.write_string(row, col["target_kind"], indicator.target_label, st.label_center)
-    lines = max(text_lines(indicator.name_vi, 30), text_lines(indicator.target_label, 9))
+    lines = max(text_lines(indicator.name_vi, 28), text_lines(indicator.target_label, 11.5))
     for column in value_columns():
         c = col[column.key]
         if column.role == "formula":
@@ -183,5 +184,5 @@ def _row(w: Writer, ws, row: int, number: int, entry: ProvinceRow, col: dict[str
     ws.write_string(row, col["status_vi"], entry.status_vi, st.label)
     write(ws, row, col["source_unit"], entry.source_unit, st.label)
     ws.write_string(row, col["status"], entry.status, st.label)
-    lines = max(lines, text_lines(entry.status_vi, 17))
+    lines = max(lines, text_lines(entry.status_vi, 16))
     ws.set_row(row, LINE_HEIGHT * lines)
