@@ -4,19 +4,23 @@ the page set-up and cell writing every sheet uses."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import xlsxwriter
 from kehoach.master.consolidate import Consolidation
 from kehoach.master.extract import FileResult
 from kehoach.master.plan import ProvincePlan
-from kehoach.workbook_templates.catalog import Catalog
+from kehoach.workbook_templates.catalog import Catalog, Indicator
+from kehoach.workbook_templates.formulas import indicator_formula
 from kehoach.workbook_templates.styles import Styles
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 FIRST_ROW = 3  # detail sheets: header on row 3 (0-based 2), data below
 FOOTER = "&L&8Sở Kế hoạch và Đầu tư tỉnh Trà Vinh&R&8Trang &P/&N"
 A4, A3 = 9, 8  # XlsxWriter paper sizes
+ROW_MARK = "\x01"  # stands for the row number in a cached formula
 
 
 @dataclass
@@ -31,6 +35,7 @@ class Writer:
     st: Styles = field(init=False)
     province_rows: dict[str, int] = field(default_factory=dict)  # indicator -> row of «Chỉ tiêu toàn tỉnh»
     detail_rows: dict[tuple[str, str], int] = field(default_factory=dict)  # (indicator, unit) -> row of «Tổng hợp»
+    _formulas: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.st = Styles(self.book)
@@ -51,6 +56,15 @@ class Writer:
         ws.repeat_rows(FIRST_ROW - 1)
         ws.fit_to_pages(1, 0)
         return ws
+
+    def formula(self, sheet: str, columns: Mapping[str, int], indicator: Indicator, key: str, row: int) -> str:
+        """The template's formula of computed column ``key`` on ``row`` of ``sheet`` (``columns``: key -> column),
+        rendered once per sheet, indicator and column and then only given its row number."""
+        cached = self._formulas.get((sheet, indicator.code, key))
+        if cached is None:
+            cached = "=" + indicator_formula(key, indicator, lambda k: xl_col_to_name(columns[k]) + ROW_MARK)
+            self._formulas[(sheet, indicator.code, key)] = cached
+        return cached.replace(ROW_MARK, str(row + 1))
 
     def text(self, ws: Worksheet, row: int, col: int, value: object, fmt: object = None) -> None:
         """Submitters' text as text, never a formula; numbers as numbers; dates as dates."""

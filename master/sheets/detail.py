@@ -1,5 +1,7 @@
 """«Tổng hợp», the detail sheet: every indicator once per reporting unit (owners first, then other units,
-districts), with the districts' total of additive indicators; computed columns as formulas like the templates."""
+districts), with the districts' total of additive indicators (SUM formulas). The computed columns are values, as
+the template's expressions give them: this sheet records what each unit sent; the province table (Chỉ tiêu toàn
+tỉnh) has the live formulas."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ from kehoach.workbook_templates import derived
 from kehoach.workbook_templates import layout as L
 from kehoach.workbook_templates.builder import KIND_LABELS
 from kehoach.workbook_templates.catalog import Indicator
-from kehoach.workbook_templates.formulas import indicator_formula
 from xlsxwriter.worksheet import Worksheet
 
 SHEET = "Tổng hợp"
@@ -32,13 +33,20 @@ def input_keys() -> list[str]:
     return [c.key for c in value_columns() if c.role == "input"]
 
 
+def columns_by_key() -> dict[str, int]:
+    return {c.key: len(IDENTITY) + i for i, c in enumerate(value_columns())}
+
+
+_COLUMNS = columns_by_key()
+
+
 def cell(row: int, key: str) -> str:
-    return L.a1(row, len(IDENTITY) + [c.key for c in value_columns()].index(key))
+    return L.a1(row, _COLUMNS[key])
 
 
-def reporters(w: Writer, indicator: Indicator) -> list[str]:
+def reporters(w: Writer, indicator: Indicator, carried: dict[str, set[str]]) -> list[str]:
     """Units whose merged file carries the indicator: owners first, then other departments, districts."""
-    having = [u for u, f in w.result.merged.items() if any(v[0] == indicator.code for v in f.values)]
+    having = [u for u in w.result.merged if indicator.code in carried[u]]
     order = {code: i for i, code in enumerate(indicator.owners)}
     units = {u.code: i for i, u in enumerate(w.catalog.units)}
     return sorted(having, key=lambda u: (order.get(u, len(order)), w.catalog.unit(u).is_district, units[u]))
@@ -49,6 +57,7 @@ def write_sheet(w: Writer) -> None:
     headers = [(h, width) for _, h, width in IDENTITY] + [(c.header_vi, c.width) for c in columns]
     ws = w.sheet(SHEET, "CHI TIẾT CHỈ TIÊU THEO TỪNG ĐƠN VỊ BÁO CÁO (KẾ HOẠCH 5 NĂM 2021-2025)", headers)
     values_by_unit = {u: {(c, k): v for c, k, v, _s, _cell in f.values} for u, f in w.result.merged.items()}
+    carried = {u: {c for c, _k in values} for u, values in values_by_unit.items()}
     row = FIRST_ROW
     for area in w.catalog.areas:
         indicators = [i for i in w.catalog.indicators if i.area == area.code]
@@ -56,7 +65,7 @@ def write_sheet(w: Writer) -> None:
         row += 1
         for indicator in indicators:
             district_rows = []
-            for unit in reporters(w, indicator):
+            for unit in reporters(w, indicator, carried):
                 values = {k: values_by_unit[unit].get((indicator.code, k)) for k in input_keys()}
                 primary = unit == indicator.owners[0]
                 _identity(w, ws, row, indicator, unit, w.catalog.unit(unit).name_vi, primary)
@@ -98,10 +107,11 @@ def _values(
     for offset, column in enumerate(value_columns()):
         col = len(IDENTITY) + offset
         if column.role == "formula":
-            formula = indicator_formula(column.key, indicator, lambda k, r=row: cell(r, k))
+            # The record of what each unit sent: computed columns as values (the template's expressions);
+            # the live formulas are the province table's, where corrections are made.
             result = results[column.key]
             fmt = w.st.computed_text if column.type == "text" else w.st.computed_number(2, bold)
-            ws.write_formula(row, col, "=" + formula, fmt, "" if result is None else result)
+            w.text(ws, row, col, result, fmt)
         elif formulas and column.key in formulas:
             value = values.get(column.key)
             ws.write_formula(

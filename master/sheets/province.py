@@ -10,7 +10,6 @@ from __future__ import annotations
 from kehoach.master.plan import ProvinceRow
 from kehoach.master.sheets.base import A3, Writer, page, roman, write
 from kehoach.workbook_templates import layout as L
-from kehoach.workbook_templates.formulas import indicator_formula
 from kehoach.workbook_templates.styles import LINE_HEIGHT, text_lines
 
 SHEET = "Chỉ tiêu toàn tỉnh"
@@ -172,10 +171,10 @@ def _row(w: Writer, ws, row: int, number: int, entry: ProvinceRow, col: dict[str
     for column in value_columns():
         c = col[column.key]
         if column.role == "formula":
-            formula = indicator_formula(column.key, indicator, lambda k, r=row: L.a1(r, col[k]))
+            formula = w.formula(SHEET, col, indicator, column.key, row)
             result = values.get(column.key)
             fmt = st.computed_text if column.type == "text" else st.computed_number(2)
-            ws.write_formula(row, c, "=" + formula, fmt, "" if result is None else result)
+            ws.write_formula(row, c, formula, fmt, "" if result is None else result)
         elif column.type in ("number", "integer"):
             decimals = 0 if column.type == "integer" else indicator.decimals
             write(ws, row, c, values.get(column.key), st.fixed_number(decimals))

@@ -11,6 +11,7 @@ from kehoach.master.extract import FileResult
 from kehoach.master.sheets import detail
 from kehoach.master.sheets.base import FIRST_ROW, Writer
 from kehoach.workbook_templates import layout as L
+from xlsxwriter.utility import xl_col_to_name
 
 STATUS = "Tình trạng nộp"
 FINDINGS = "Lỗi"
@@ -174,19 +175,27 @@ def write_sources(w: Writer) -> None:
         ("Đơn vị", 8),
         ("Cột", 18),
         ("Giá trị", 14),
-        ("Tệp", 36),
-        ("Trang", 14),
-        ("Ô nguồn", 8),
+        ("Ô nguồn (tệp của đơn vị: xem Tình trạng nộp)", 22),
     ]
     ws = w.sheet(SOURCES, "NGUỒN CỦA TỪNG SỐ LIỆU ĐÃ TỔNG HỢP (trang tra cứu, không in)", headers)
     labels = {c.key: c.header_vi for c in L.indicator_columns()}
+    letters = {k: xl_col_to_name(c) for k, c in detail.columns_by_key().items()}
+    fmt = w.st.label
+    write_string, write_number = ws.write_string, ws.write_number
     row = FIRST_ROW
     for unit, merged in sorted(w.result.merged.items()):
         for code, key, value, sheet, cell in merged.values:
             target = w.detail_rows.get((code, unit))
-            at = f"'{detail.SHEET}'!{detail.cell(target, key)}" if target is not None else ""
-            for col, item in enumerate([at, code, unit, labels[key], value, Path(merged.path).name, sheet, cell]):
-                w.text(ws, row, col, item)
+            if target is not None:
+                write_string(row, 0, f"'{detail.SHEET}'!{letters[key]}{target + 1}", fmt)
+            write_string(row, 1, code, fmt)
+            write_string(row, 2, unit, fmt)
+            write_string(row, 3, labels[key], fmt)
+            if isinstance(value, float):
+                write_number(row, 4, value, fmt)
+            else:
+                write_string(row, 4, str(value), fmt)
+            write_string(row, 5, f"'{sheet}'!{cell}", fmt)
             row += 1
     ws.autofilter(FIRST_ROW - 1, 0, max(row - 1, FIRST_ROW), len(headers) - 1)
     ws.print_area(0, 0, FIRST_ROW - 1, len(headers) - 1)
