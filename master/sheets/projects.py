@@ -100,7 +100,11 @@ def write_sheet(w: Writer) -> None:
         write(ws, row, col["file"], files.get(project.unit), st.label)
         write(ws, row, col["row"], values.get("row"), st.label)
         write(ws, row, col[DUPLICATE_KEY], project.duplicate_of, st.label)
-        lines = max(text_lines(values.get("project", ""), columns["project"].width), text_lines(duplicate, 16))
+        shown = {**values, "unit_name": names.get(project.unit, project.unit), "duplicate": duplicate}
+        shown["file"] = files.get(project.unit, "")
+        lines = max(
+            text_lines(shown[k], headers[k][1]) for k in keys[2:] if isinstance(shown.get(k), str) and k in headers
+        )
         ws.set_row(row, LINE_HEIGHT * lines)
         row += 1
     last = row - 1
