@@ -7,6 +7,7 @@ from __future__ import annotations
 from kehoach.master.sheets import province
 from kehoach.master.sheets.base import A4, Writer, page
 from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.styles import LINE_HEIGHT, text_lines
 
 SHEET = "Biểu đồ"
 CHART_ROWS = 20  # rows a chart takes (default row height, y_scale 1.2)
@@ -22,7 +23,10 @@ def write_sheet(w: Writer) -> None:
     labels = {c.key: c.header_vi for c in L.indicator_columns()}
     keys = province.column_keys()
     top = 2
+    breaks = []
     for spec in w.catalog.charts:
+        if top > 2:
+            breaks.append(top)  # one chart with its table per page
         rows = [w.province_rows.get(code) for code in spec.indicators]
         entries = [w.plan.row(code) for code in spec.indicators]
         if any(r is None for r in rows) or any(not e.values for e in entries):
@@ -37,6 +41,7 @@ def write_sheet(w: Writer) -> None:
         chart = w.book.add_chart({"type": "column", "subtype": "stacked"} if stacked else {"type": "line"})
         for offset, (entry, row) in enumerate(zip(entries, rows, strict=True), start=2):
             ws.write_string(top + offset, 0, entry.indicator.name_vi, w.st.label)
+            ws.set_row(top + offset, LINE_HEIGHT * text_lines(entry.indicator.name_vi, 40))
             for col, key in enumerate(spec.keys, start=1):
                 value = entry.values.get(key)
                 ws.write_formula(
@@ -62,3 +67,4 @@ def write_sheet(w: Writer) -> None:
         table_end = top + 1 + len(spec.indicators)
         ws.insert_chart(table_end + 2, 0, chart, {"x_scale": 1.6, "y_scale": 1.2, "object_position": 1})
         top = table_end + 2 + CHART_ROWS + 2
+    ws.set_h_pagebreaks(breaks)
