@@ -213,3 +213,32 @@ def test_the_province_table_prints_on_at_most_8_landscape_pages(run: demo.Demo, 
         float(x) for x in next(line for line in info.splitlines() if line.startswith("Page size")).split()[2:5:2]
     )
     assert pages <= 8 and width > height
+
+
+def test_a_lead_unit_without_a_figure_falls_back_and_districts_never_give_the_province_figure(run: demo.Demo) -> None:
+    catalog = load_catalog()
+    result = copy.copy(run.outcome.consolidation)
+    indicator = next(i for i in catalog.indicators if len(i.owners) > 1 and i.owners[0] in result.merged)
+    lead = result.merged[indicator.owners[0]]
+    values = [v for v in lead.values if v[0] != indicator.code]
+    result.merged = {**result.merged, lead.unit: dataclasses.replace(lead, values=values)}
+    row = build_plan(catalog, result, NOW).row(indicator.code)
+    assert row.status == P.FALLBACK_MISSING and f"{lead.unit} không có số" in row.status_vi
+    assert row.source_unit != lead.unit
+    plan = build_plan(catalog, run.outcome.consolidation, NOW)
+    districts = {u.code for u in catalog.districts}
+    assert not any(r.source_unit in districts for r in plan.rows)
+
+
+def test_detail_sheets_print_sensibly(run: demo.Demo) -> None:
+    book = openpyxl.load_workbook(run.outcome.master)
+    sources = book["Nguồn"]
+    assert sources.print_area and sources.print_area.endswith("$3")  # its title and header only
+    ws = book["Tình trạng nộp"]
+    header = [c.value for c in ws[3]]
+    merged = run.outcome.consolidation.merged
+    for row in ws.iter_rows(min_row=4, values_only=True):
+        if row[0] in merged:
+            assert row[header.index("Dấu vân tay (SHA-256)")] == merged[row[0]].fingerprint
+            assert len(row[header.index("Dấu vân tay (SHA-256)")]) == 64
+            assert isinstance(row[header.index("Thời điểm nhận tệp")], dt.datetime)
