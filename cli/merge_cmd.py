@@ -44,6 +44,7 @@ def merge(inbox: Path, master: Path, deadline: dt.datetime | None, output_format
     """
     from kehoach.master.merge import MergeError
     from kehoach.master.merge import merge as run_merge
+    from kehoach.scenarios.sheet import add_to_master
 
     try:
         with click.progressbar(length=1, label="Đang kiểm tra và tổng hợp", file=sys.stderr, show_pos=True) as bar:
@@ -52,7 +53,9 @@ def merge(inbox: Path, master: Path, deadline: dt.datetime | None, output_format
                 bar.length = total
                 bar.update(done - bar.pos)
 
-            outcome = run_merge(inbox, master, deadline.date() if deadline else None, progress=progress)
+            outcome = run_merge(
+                inbox, master, deadline.date() if deadline else None, progress=progress, extra_sheets=(add_to_master,)
+            )
     except MergeError as error:
         fail(error.message, error.code)
     except OSError as error:

@@ -14,7 +14,7 @@ import shutil
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -25,7 +25,7 @@ from kehoach.master.consolidate import Consolidation, consolidate
 from kehoach.master.extract import FileResult, fingerprint, process_files
 from kehoach.master.judge import judge_digest
 from kehoach.master.ledger import Ledger, ledger_path, pack
-from kehoach.master.workbook import write_long_csv, write_master
+from kehoach.master.workbook import ExtraSheet, write_long_csv, write_master
 from kehoach.validators import winfiles
 from kehoach.workbook_templates.catalog import Catalog, load_catalog
 
@@ -129,8 +129,10 @@ def merge(
     progress: Callable[[int, int], None] | None = None,
     now: dt.datetime | None = None,
     stall_after: float | None = None,
+    extra_sheets: Sequence[ExtraSheet] = (),
 ) -> MergeOutcome:
-    """``stall_after``: seconds without a worker's result before the workers are deemed stalled (per STALL_BYTES
+    """``extra_sheets``: sheets added after the master's own (the CLI hands in the growth scenarios' sheet).
+    ``stall_after``: seconds without a worker's result before the workers are deemed stalled (per STALL_BYTES
     of the largest pending batch); default STALL_SECONDS, or the environment's KEHOACH_MERGE_STALL_SECONDS."""
     started = time.perf_counter()
     catalog = catalog or load_catalog()
@@ -172,7 +174,7 @@ def merge(
         consolidated = time.perf_counter()
         generated = now or dt.datetime.now().replace(microsecond=0)
         with _staged(master) as staged_master, _staged(csv_path(master)) as staged_csv:
-            write_master(staged_master, catalog, result, deadline, results, generated)
+            write_master(staged_master, catalog, result, deadline, results, generated, extra_sheets)
             write_long_csv(staged_csv, catalog, result)
             backup = _commit([(staged_master, master), (staged_csv, csv_path(master))])
         ledger.mark_merged({unit: r.fingerprint for unit, r in result.merged.items()})

@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from kehoach.master.merge import merge
+from kehoach.master.sheets.projects import HEADER_ROW, PROJECT_PREFIX
 from kehoach.master.workbook import PROJECTS
 from kehoach.samples.generate import generate_all, write_submission
 from kehoach.validators.engine import validate_path
@@ -73,9 +74,10 @@ def test_the_merge_carries_every_project_column_into_the_master(clean: dict[str,
         write_submission(catalog, catalog.unit(code), clean[code], inbox / f"{code}.xlsx")
     merge(inbox, master, catalog=catalog, now=NOW)
     rows = list(openpyxl.load_workbook(master, data_only=True)[PROJECTS].iter_rows(values_only=True))
-    header, table = rows[2], [dict(zip(rows[2], r, strict=True)) for r in rows[3:] if r[0]]
+    header = rows[HEADER_ROW]
+    table = [dict(zip(header, r, strict=True)) for r in rows if str(r[0]).startswith(PROJECT_PREFIX)]
     columns = L.project_columns()
-    assert [c.header_vi for c in columns] == list(header[2 : 2 + len(columns)])
+    assert [c.header_vi for c in columns] == list(header[4 : 4 + len(columns)])
     for code in units:
         listed = [r for r in table if r["Mã đơn vị"] == code]
         expected = sorted(clean[code].projects, key=lambda p: p["priority"])

@@ -96,8 +96,12 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Made:
     run = CliRunner().invoke(kehoach, ["scenarios", str(paths["CTK"]), "-o", str(workbook), "--format", "json"])
     assert run.exit_code == 0, run.output
     edited = _edit(workbook, tmp / "edited" / "pa-sua.xlsx")
-    master = merge(tmp / "inbox", tmp / "master" / "tong-hop.xlsx", catalog=catalog, now=NOW).master
-    without = merge(tmp / "other", tmp / "master2" / "tong-hop-2.xlsx", catalog=catalog, now=NOW).master
+    master = merge(
+        tmp / "inbox", tmp / "master" / "tong-hop.xlsx", catalog=catalog, now=NOW, extra_sheets=(add_to_master,)
+    ).master
+    without = merge(
+        tmp / "other", tmp / "master2" / "tong-hop-2.xlsx", catalog=catalog, now=NOW, extra_sheets=(add_to_master,)
+    ).master
     recalculated = recalculate([workbook, edited, master], tmp / "recalculated")
     return Made(
         paths["CTK"],
