@@ -103,16 +103,13 @@ def report(
 
 
 def _read_plan(master: Path, catalog: object) -> object:
-    """The province's plan as the master holds it (kehoach.master.read, issue 14)."""
+    """The province's plan as the master holds it."""
+    from kehoach.master.read import MasterReadError, read_plan
+
     try:
-        from kehoach.master.read import read_plan
-    except ImportError:
-        fail("phiên bản này chưa đọc được tệp tổng hợp (thiếu kehoach.master.read).", exit_codes.USAGE)
-    try:
-        return read_plan(master, catalog)
-    except Exception as error:
-        message = getattr(error, "message", None) or str(error)
-        fail(f"không đọc được tệp tổng hợp «{master.name}»: {message}", exit_codes.USAGE)
+        return read_plan(master, catalog)  # type: ignore[arg-type]
+    except MasterReadError as error:
+        fail(f"không đọc được tệp tổng hợp «{master.name}»: {error}", exit_codes.USAGE)
 
 
 def _scenarios(master: Path, catalog: object, assumptions: Path | None, goal: object, icor: float | None) -> object:

@@ -101,18 +101,17 @@ def scenarios(
 
 
 def _plan_figures(source: Path, catalog: object) -> object:
-    """The plan's figures for the major balances when SOURCE is a master (it has a ledger beside it) and this
-    version reads masters (kehoach.master.read); None otherwise: the balance sheet's plan cells stay empty."""
+    """The plan's figures for the major balances when SOURCE is a master (it has a ledger beside it); None
+    otherwise: the balance sheet's plan cells stay empty."""
     from kehoach.master.ledger import ledger_path
+    from kehoach.master.read import MasterReadError, read_plan
     from kehoach.scenarios.balances import figures_from_plan
 
     if not ledger_path(source).is_file():
         return None
     try:
-        from kehoach.master.read import read_plan
-
         return figures_from_plan(read_plan(source, catalog))
-    except Exception as error:  # no reader yet, or a master it cannot read: the balances still show the need
+    except MasterReadError as error:  # a master it cannot read: the balances still show the need
         say(f"Cảnh báo: không lấy được số liệu kế hoạch từ tệp tổng hợp ({error}); các ô kế hoạch để trống.")
         return None
 

@@ -62,7 +62,10 @@ def _units(text: object, name: str) -> tuple[str, ...]:
 
 
 def read_plan(path: Path, catalog: Catalog) -> ProvincePlan:
-    book = python_calamine.CalamineWorkbook.from_path(str(long_path(path)))
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(str(long_path(path)))
+    except (OSError, python_calamine.CalamineError) as error:
+        raise MasterReadError(f"không mở được tệp như một sổ Excel ({error}).") from error
     rows = _rows(book, V.SHEET)
     columns, keyed = _keyed(rows, V.KEY_ROW, V.FIRST_DATA_ROW)
     made_at = dt.datetime.fromisoformat(str(_cell(rows, V.META_MADE_AT, 0)))

@@ -13,6 +13,7 @@ from pathlib import Path
 from kehoach.master.merge import MergeOutcome, merge
 from kehoach.samples.generate import generate_all, mark_received, write_submission
 from kehoach.samples.inject import Injection, Injector
+from kehoach.scenarios.sheet import add_to_master
 from kehoach.workbook_templates.builder import build_all
 from kehoach.workbook_templates.catalog import Catalog, load_catalog
 
@@ -59,5 +60,5 @@ def run_demo(out: Path, seed: int = 2020, catalog: Catalog | None = None) -> Dem
         received = LATE[1] if unit.code == LATE[0] else None
         write_submission(catalog, unit, filling, inbox / name, received)
     (inbox / BROKEN).write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
-    outcome = merge(inbox, out / "tong-hop.xlsx", catalog=catalog)
+    outcome = merge(inbox, out / "tong-hop.xlsx", catalog=catalog, extra_sheets=(add_to_master,))
     return Demo(templates, inbox, outcome, injected)

@@ -89,3 +89,12 @@ def catalog_with_test_unit(directory: Path, extra_sheets: str = "", every_target
         },
     )
     return load_catalog(target)
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory):
+    """The demo (36 templates, an inbox with a missing, a late and a rejected unit, and the merged master), run
+    once for the tests that read the master or build documents from it."""
+    from kehoach.samples import demo
+
+    return demo.run_demo(tmp_path_factory.mktemp("demo"), seed=7)

@@ -118,31 +118,18 @@ def test_balance_sheet_formulas_equal_the_model(tmp_path: Path) -> None:
     assert not math.isnan(ws.cell(rows["base.labour_increase"], B.YEAR_COLS[2025] + 1).value)
 
 
-def test_cli_scenarios_writes_the_balances_with_the_plan_of_a_master(tmp_path: Path, monkeypatch) -> None:
-    """`kehoach scenarios MASTER --icor 4`: the balance sheet takes the ICOR and, through read_plan (stood in for
-    until master.read lands), the plan's figures; `kehoach report` on the same master builds its scenarios from
-    the Statistics Office's figures the master merged."""
-    import datetime as dt
-    import sys
-    import types
-
+def test_cli_scenarios_writes_the_balances_with_the_plan_of_a_master(tmp_path: Path, demo_run) -> None:
+    """`kehoach scenarios MASTER --icor 4`: the balance sheet takes the ICOR and, through read_plan, the plan's
+    figures; `kehoach report` on the same master builds its scenarios from the Statistics Office's figures the
+    master merged."""
     import docx
     from click.testing import CliRunner
     from kehoach.cli.main import kehoach
-    from kehoach.master.merge import merge
-    from kehoach.samples.generate import generate_all, write_submission
-
-    from tests.support.plan_builder import build_plan
+    from kehoach.master.read import read_plan
 
     catalog = load_catalog()
-    unit = catalog.unit("CTK")
-    (tmp_path / "inbox").mkdir()
-    write_submission(catalog, unit, generate_all(catalog, 2020, ["CTK"])["CTK"], tmp_path / "inbox" / "ctk.xlsx")
-    master = merge(tmp_path / "inbox", tmp_path / "tong-hop.xlsx", catalog=catalog, now=dt.datetime(2020, 7, 15)).master
-    plan = build_plan(catalog)
-    module = types.ModuleType("kehoach.master.read")
-    module.read_plan = lambda path, catalog: plan
-    monkeypatch.setitem(sys.modules, "kehoach.master.read", module)
+    master = demo_run.outcome.master
+    plan = read_plan(master, catalog)
 
     workbook = tmp_path / "pa.xlsx"
     run = CliRunner().invoke(kehoach, ["scenarios", str(master), "-o", str(workbook), "--icor", "4"])

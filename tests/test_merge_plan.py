@@ -30,8 +30,8 @@ NOW = dt.datetime(2020, 7, 11, 8, 0)
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> demo.Demo:
-    return demo.run_demo(tmp_path_factory.mktemp("demo"), seed=7)
+def run(demo_run: demo.Demo) -> demo.Demo:
+    return demo_run
 
 
 def _keyed_rows(path: Path, sheet: str, key_row: int, first: int) -> tuple[list[str], list[tuple]]:

@@ -1,14 +1,12 @@
-"""The draft report: built from a ProvincePlan (the sample's, tests/support/plan_builder.py, until
-master.read.read_plan exists), opened with python-docx and through LibreOffice, its figures checked against
-the plan's rows read independently of the report's code."""
+"""The draft report: built from the demo's merged master (read back with master.read.read_plan), opened with
+python-docx and through LibreOffice, its figures checked against the master's province table read
+independently (openpyxl, by the sheet's hidden keys) and against the plan's rows."""
 
 from __future__ import annotations
 
 import re
 import struct
 import subprocess
-import sys
-import types
 import zlib
 from collections import Counter
 from pathlib import Path
@@ -18,8 +16,11 @@ import pytest
 from click.testing import CliRunner
 from docx.oxml.ns import qn
 from kehoach.cli.main import kehoach
+from kehoach.master.read import read_plan
+from kehoach.master.sheets import province
 from kehoach.report import draft as D
 from kehoach.report.pdf import to_pdf
+from kehoach.samples import demo
 from kehoach.scenarios.assumptions import load_scenarios
 from kehoach.scenarios.model import Base
 from kehoach.validators.numbers import parse_vi_number
@@ -27,9 +28,8 @@ from kehoach.workbook_templates import layout as L
 from kehoach.workbook_templates.catalog import load_catalog
 
 from tests.support import libreoffice
-from tests.support.plan_builder import build_plan
 
-MISSING, REJECTED = ("SNNPTNT",), ("SKHDT",)
+MISSING, REJECTED = (demo.MISSING,), (demo.REJECTED[0],)
 BASE = Base(
     2020,
     {"agri": 14851.56, "industry": 18512.68, "services": 19449.76, "taxes": 1667.12},
@@ -40,8 +40,13 @@ BASE = Base(
 
 
 @pytest.fixture(scope="module")
-def plan():
-    return build_plan(load_catalog(), missing=MISSING, rejected=REJECTED)
+def master(demo_run) -> Path:
+    return demo_run.outcome.master
+
+
+@pytest.fixture(scope="module")
+def plan(master):
+    return read_plan(master, load_catalog())
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +127,51 @@ def test_main_table_equals_the_plan(document, plan) -> None:
         assert cells[7] == v["evaluation_2020"]
         if v.get("growth_2011_2015") is not None:
             assert _number(cells[8]) == pytest.approx(round(v["growth_2011_2015"], 2))
+
+
+def _master_table(master: Path) -> dict[str, dict[str, object]]:
+    """The province table as the master holds it, by indicator code and column key (not through read_plan)."""
+    import openpyxl
+
+    ws = openpyxl.load_workbook(master, read_only=True, data_only=True)[province.SHEET]
+    rows = list(ws.iter_rows(values_only=True))
+    keys = rows[province.KEY_ROW]
+    return {
+        row[0]: {k: v for k, v in zip(keys, row, strict=False) if k}
+        for row in rows[province.FIRST_DATA_ROW :]
+        if row and row[0] and not str(row[0]).startswith(province.AREA_PREFIX)
+    }
+
+
+def test_main_table_equals_the_master_read_independently(document, master) -> None:
+    catalog = load_catalog()
+    table = _master_table(master)
+    rows = _table(document, ("STT", "Chỉ tiêu", "Đơn vị tính", "Mục tiêu 2016-2020")).rows[2:]
+    assert len(rows) > 5
+    for row in rows:
+        cells = [c.text for c in row.cells]
+        code = re.search(r"\(([A-Z]{2}\d{2})\)$", cells[1]).group(1)
+        values, decimals = table[code], catalog.indicator(code).decimals
+        for cell, key, places in (
+            (4, "estimate_2020", decimals),
+            (5, "judged_2020", decimals),
+            (6, "completion_2020", 2),
+        ):
+            expected = values.get(key)
+            if isinstance(expected, int | float):
+                assert _number(cells[cell]) == pytest.approx(round(expected, places)), (code, key)
+            else:
+                assert cells[cell] == "", (code, key)
+        assert cells[7] == (values.get("evaluation_2020") or cells[7]), code
+
+
+def test_verdict_counts_equal_the_master(document, master) -> None:
+    counts = Counter(v.get("evaluation_2020") for v in _master_table(master).values())
+    text = _text(document)
+    assert (
+        f"{counts['Vượt']} chỉ tiêu vượt, {counts['Đạt']} chỉ tiêu đạt và {counts['Không đạt']} chỉ tiêu không đạt"
+        in text
+    )
 
 
 def test_verdict_counts_and_lists(document, plan) -> None:
@@ -272,13 +322,9 @@ def test_through_libreoffice_the_pages_are_not_blank(drafted, tmp_path) -> None:
     assert "DỰ THẢO" in text and "Độc lập - Tự do - Hạnh phúc" in text
 
 
-def test_cli_report_with_pdf(plan, tmp_path, monkeypatch) -> None:
-    """The command end to end, with read_plan stood in for until master.read lands (issue 14)."""
-    module = types.ModuleType("kehoach.master.read")
-    module.read_plan = lambda path, catalog: plan
-    monkeypatch.setitem(sys.modules, "kehoach.master.read", module)
-    master = tmp_path / "tong-hop.xlsx"
-    master.write_bytes(b"stand-in")
+def test_cli_report_with_pdf(master, tmp_path) -> None:
+    """The command end to end on the demo's master: its scenarios come from the Statistics Office's figures the
+    master merged."""
     out = tmp_path / "du-thao-bao-cao.docx"
     args = ["report", str(master), "-o", str(out)]
     if libreoffice.soffice() is not None:
@@ -286,7 +332,7 @@ def test_cli_report_with_pdf(plan, tmp_path, monkeypatch) -> None:
     result = CliRunner().invoke(kehoach, args)
     assert result.exit_code == 0, result.output
     assert out.is_file() and "Đã ghi dự thảo báo cáo" in result.output
-    assert "Cảnh báo: chưa lập được phương án tăng trưởng" in result.output  # the stand-in has no ledger
+    assert "Cảnh báo" not in result.output
     if libreoffice.soffice() is not None:
         assert out.with_suffix(".pdf").is_file()
 
@@ -322,15 +368,10 @@ def test_the_shipped_template_is_what_make_template_builds(tmp_path) -> None:
             assert new.read(part) == shipped.read(part), part
 
 
-def test_a_broken_template_is_refused(plan, tmp_path, monkeypatch) -> None:
-    module = types.ModuleType("kehoach.master.read")
-    module.read_plan = lambda path, catalog: plan
-    monkeypatch.setitem(sys.modules, "kehoach.master.read", module)
+def test_a_broken_template_is_refused(master, tmp_path) -> None:
     broken = docx.Document()
     broken.add_paragraph("{% for x in %}")
     broken.save(tmp_path / "hong.docx")
-    master = tmp_path / "m.xlsx"
-    master.write_bytes(b"x")
     result = CliRunner().invoke(
         kehoach, ["report", str(master), "--template", str(tmp_path / "hong.docx"), "-o", str(tmp_path / "d.docx")]
     )
