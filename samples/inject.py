@@ -502,8 +502,9 @@ class Injector:
     def _s006(self) -> Injection:
         ind = self._pick(lambda i: True)
         row = self._last_row() + 2
-        self.edits.append(lambda book: book[L.INDICATORS].cell(row=row + 1, column=1, value=ind.code))
-        return Injection("S006", L.INDICATORS, L.a1(row, 0), ind.code, "dòng trùng")
+        col = L.column_index(L.indicator_columns(), "code")
+        self.edits.append(lambda book: book[L.INDICATORS].cell(row=row + 1, column=col + 1, value=ind.code))
+        return Injection("S006", L.INDICATORS, L.a1(row, col), ind.code, "dòng trùng")
 
     def _s007(self) -> Injection:
         ind = self._pick(lambda i: True)
@@ -512,15 +513,16 @@ class Injector:
         def move(book: openpyxl.Workbook) -> None:
             sheet = book[L.INDICATORS]
             sheet.cell(row=row + 1, column=far + 1, value=ind.code)
-            sheet.cell(row=row + 1, column=1).value = None
+            sheet.cell(row=row + 1, column=L.column_index(L.indicator_columns(), "code") + 1).value = None
 
         self.edits.append(move)
         return Injection("S007", L.INDICATORS, L.a1(row, far), ind.code, "mã chuyển ra ngoài bảng")
 
     def _s008(self) -> Injection:
         row = self._last_row() + 3
-        self.edits.append(lambda book: book[L.INDICATORS].cell(row=row + 1, column=1, value="ZZ99"))
-        return Injection("S008", L.INDICATORS, L.a1(row, 0), note="mã lạ")
+        col = L.column_index(L.indicator_columns(), "code")
+        self.edits.append(lambda book: book[L.INDICATORS].cell(row=row + 1, column=col + 1, value="ZZ99"))
+        return Injection("S008", L.INDICATORS, L.a1(row, col), note="mã lạ")
 
     def _s011(self) -> Injection:
         self.macro_module = FOREIGN_MACRO

@@ -188,8 +188,8 @@ def test_every_part_of_the_indicator_table_prints_whole_with_its_header_and_labe
     parts = [{c + 1 for c in part} for part in L.indicator_print_parts(columns)]
     ws = result.book[L.INDICATORS]
     assert ws.print_title_rows == f"${L.GROUP_ROW + 1}:${L.NUMBER_ROW + 1}"
-    assert ws.print_title_cols == "$A:$C"
-    assert tuple(columns[c].key for c in range(3)) == L.INDICATOR_REPEAT_COLUMNS
+    assert ws.print_title_cols == "$A:$D"
+    assert tuple(columns[c].key for c in range(4)) == L.INDICATOR_REPEAT_COLUMNS
     assert ws.page_setup.scale == L.indicator_print_scale(columns) >= 70  # 11-point text prints at 7.7 points or more
     seen = []
     for text, _ in _pages_of(result, L.INDICATORS):

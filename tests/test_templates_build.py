@@ -116,9 +116,13 @@ def test_contract_names_sheets_and_key_rows(built: Path) -> None:
     ]
     assert all(key in keys for key in required)
     assert sheet.row_dimensions[L.KEY_ROW + 1].hidden
-    codes = [sheet.cell(row=r, column=1).value for r in range(L.FIRST_DATA_ROW + 1, sheet.max_row + 1)]
+    code_col, stt_col = keys.index("code") + 1, keys.index("stt") + 1
+    codes = [sheet.cell(row=r, column=code_col).value for r in range(L.FIRST_DATA_ROW + 1, sheet.max_row + 1)]
+    numbers = [sheet.cell(row=r, column=stt_col).value for r in range(L.FIRST_DATA_ROW + 1, sheet.max_row + 1)]
     assert [c for c in codes if catalog.has_indicator(c or "")] == [i.code for i in catalog.indicators_for(unit)]
-    assert {c for c in codes if c is not None and not catalog.has_indicator(c)} <= set(ROMAN)  # None: below the table
+    assert {c for c in codes if c is not None and not catalog.has_indicator(c)} == set()  # an area row has no code
+    # STT: I, II... on area rows, 1, 2... within each area (None: below the table)
+    assert numbers[0] == "I" and numbers[1] == "1" and {n for n in numbers if n and not n.isdigit()} <= set(ROMAN)
     assert book[L.GRDP]["A6"].value == "population"
 
 
@@ -137,7 +141,7 @@ def test_staff_experience(built: Path) -> None:
     assert input_cell.fill.fgColor.rgb != formula_cell.fill.fgColor.rgb
     assert input_cell.font.name == "Times New Roman"
     assert formula_cell.value.startswith("=IF(")
-    assert sheet.freeze_panes == "C8"
+    assert sheet.freeze_panes == "D8"
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
     assert sheet.print_title_rows == "$5:$7"
     numeric = [c.key for c in L.indicator_columns() if c.role == "input" and c.type in ("number", "integer")]
@@ -185,16 +189,18 @@ def test_adding_an_indicator_or_unit_to_the_catalog_changes_the_templates(catalo
     catalog = load_catalog(catalog_copy)
     built = {b.unit.code: b.path for b in build_all(tmp_path, ["SKHDT", "H844", "SNGV"], catalog)}
     assert built["SNGV"].name == "SNGV_so-ngoai-vu.xlsm"
+    code_col, name_col = (L.column_index(L.indicator_columns(), key) + 1 for key in ("code", "name"))
     for code in ("SKHDT", "H844"):
         sheet = openpyxl.load_workbook(built[code])[L.INDICATORS]
         names = {
-            sheet.cell(row=r, column=2).value: sheet.cell(row=r, column=1).value
+            sheet.cell(row=r, column=name_col).value: sheet.cell(row=r, column=code_col).value
             for r in range(L.FIRST_DATA_ROW + 1, sheet.max_row + 1)
         }
         assert names["Chỉ tiêu thêm vào danh mục"] == "KT98"
     original = load_catalog()
     new_sheet = openpyxl.load_workbook(built["SNGV"])[L.INDICATORS]
-    listed = {new_sheet.cell(row=r, column=1).value for r in range(L.FIRST_DATA_ROW + 1, new_sheet.max_row + 1)}
+    rows = range(L.FIRST_DATA_ROW + 1, new_sheet.max_row + 1)
+    listed = {new_sheet.cell(row=r, column=code_col).value for r in rows}
     assert {i.code for i in original.indicators if i.area == "external"} <= listed
 
 

@@ -462,13 +462,14 @@ class _Builder:
             ws.write_string(L.NUMBER_ROW, col, f"({col + 1})", self.st.column_number)
         self._group_headers(ws, columns)
         rows = L.indicator_rows(self.catalog, self.unit)
-        area_number = 0
+        area_number = number = 0
         for table_row in rows:
             if table_row.area:
                 self._area_row(ws, table_row.row, ROMAN[area_number], table_row.area.name_vi, columns)
-                area_number += 1
+                area_number, number = area_number + 1, 0
             else:
-                self._indicator_row(ws, table_row.row, table_row.indicator, columns)
+                number += 1
+                self._indicator_row(ws, table_row.row, table_row.indicator, columns, number)
         last = rows[-1].row
         evaluation_col = L.column_index(columns, "evaluation_2020")
         for text, color in ((EXCEEDED, "#006100"), (NOT_MET, "#9C0006")):
@@ -485,7 +486,7 @@ class _Builder:
                 },
             )
         end = self._indicator_footer(ws, last, columns)
-        ws.freeze_panes(L.FIRST_DATA_ROW, 2)
+        ws.freeze_panes(L.FIRST_DATA_ROW, L.column_index(columns, "unit"))
         # Too wide for one A4 page: print in parts (past, evaluation, plan) at the scale that fits the widest
         # to the page width, the header rows and the code, name and unit columns on every page.
         ws.repeat_rows(L.GROUP_ROW, L.NUMBER_ROW)
@@ -503,15 +504,17 @@ class _Builder:
         """An area heading: its name wrapped over the repeated columns, so that every printed part shows it
         whole, the rest of the row shaded."""
         last = max(L.column_index(columns, key) for key in L.INDICATOR_REPEAT_COLUMNS)
-        ws.write_string(row, 0, number, self.st.area)
-        self._merge(ws, row, 1, last, name, self.st.area_wrap)
+        name_col = L.column_index(columns, "name")
+        ws.write_string(row, L.column_index(columns, "stt"), number, self.st.area)
+        ws.write_blank(row, L.column_index(columns, "code"), None, self.st.area)  # a heading has no code
+        self._merge(ws, row, name_col, last, name, self.st.area_wrap)
         # The shaded rest of the row, merged within each printed part (a merge across a page break prints
         # its shade past the page's last column).
         bounds = [last + 1, *(L.column_index(columns, key) for key in L.INDICATOR_PAGE_BREAKS), len(columns)]
         for first, end in itertools.pairwise(sorted(set(bounds))):
             if first < end:
                 self._merge(ws, row, first, end - 1, "", self.st.area)
-        width = sum(c.width for c in columns[1 : last + 1]) * BOLD_WIDTH
+        width = sum(c.width for c in columns[name_col : last + 1]) * BOLD_WIDTH
         ws.set_row(row, row_height(text_lines(name, width)))
 
     def _indicator_footer(self, ws: Worksheet, last: int, columns: tuple[L.Column, ...]) -> int:
@@ -554,11 +557,14 @@ class _Builder:
         ws.set_row(L.GROUP_ROW, row_height(groups))
         ws.set_row(L.HEADER_ROW, row_height(titles))
 
-    def _indicator_row(self, ws: Worksheet, row: int, ind: Indicator, columns: tuple[L.Column, ...]) -> None:
+    def _indicator_row(
+        self, ws: Worksheet, row: int, ind: Indicator, columns: tuple[L.Column, ...], number: int
+    ) -> None:
         def ref(key: str) -> str:
             return L.indicator_cell(key, row)
 
         labels = {
+            "stt": str(number),
             "code": ind.code,
             "name": ind.name_vi,
             "unit": ind.unit,

@@ -49,7 +49,7 @@ NUMBER_ROW = 6
 FIRST_DATA_ROW = 7
 INDICATOR_PAGE_BREAKS = ("target_2020", "estimate_2020_revalued")  # printed pages start at these columns
 INDICATOR_PRINT_SCALE = 62  # the master workbook's; a template's is indicator_print_scale()
-INDICATOR_REPEAT_COLUMNS = ("code", "name", "unit")  # printed at the left of every part
+INDICATOR_REPEAT_COLUMNS = ("stt", "code", "name", "unit")  # printed at the left of every part
 
 # Printing (A4, margins in inches). The indicator table is printed in parts (INDICATOR_PAGE_BREAKS) at one
 # scale, the largest at which its widest part, with the repeated columns, fits the page width: Excel ignores
