@@ -54,6 +54,8 @@ CALAMINE_READS = ("sharedStrings.xml", "styles.xml")  # parts calamine inflates 
 CALAMINE_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA"}
 DTD_HEAD = 4096  # bytes at the start of a part searched for a DTD (it comes before the root element)
 RESAVE = "hãy mở tệp bằng Excel, lưu lại (Tệp > Lưu thành > Sổ làm việc Excel .xlsx) rồi gửi lại"
+LEGACY_RESAVE = "hãy mở tệp bằng Excel, chọn Tệp > Lưu thành… > Sổ làm việc Excel (.xlsx) rồi gửi lại"
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 # Namespaces: a Strict Open XML file (Excel's "Strict Open XML Spreadsheet") spells the main and the relationship
 # namespaces differently; the package's own (relationships parts, content types) are the same.
@@ -118,10 +120,14 @@ def read_workbook(path: Path, budget: float = TIME_BUDGET, work: Work | None = N
             else f"không mở được tệp ({error.strerror or error}); tệp có thể đang được chương trình khác mở hoặc khóa",
             f"cannot open the file ({error})",
         ) from error
+    if _legacy_binary(data):
+        return _read_legacy(data, path, ".xls", clock)
     _check_signature(data, path)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zipped:
             package = _Package(zipped, clock, work)
+            if _open_document_spreadsheet(package):
+                return _read_legacy(data, path, ".ods", clock)
             folder = _workbook_folder(package, path)
             sheets, names, external = _workbook_parts(package, folder)
             wanted = set(L.DATA_SHEETS)
@@ -194,6 +200,58 @@ def read_workbook(path: Path, budget: float = TIME_BUDGET, work: Work | None = N
         vba=_inflater(*vba, budget) if vba else None,
         external_links=external,
     )
+
+
+def _legacy_binary(data: bytes) -> bool:
+    """An Excel 97-2003 workbook (a compound file), not an encrypted .xlsx (which is one too)."""
+    return data.startswith(b"\xd0\xcf\x11\xe0") and _ENCRYPTED not in data
+
+
+def _open_document_spreadsheet(package: _Package) -> bool:
+    """An OpenDocument spreadsheet (.ods): its content is inflated here first, under the package's limits (a bomb
+    or a DTD is refused before calamine sees it)."""
+    if not package.has("mimetype") or package.read("mimetype").strip() != ODS_MIMETYPE:
+        return False
+    for part in ("content.xml", "styles.xml"):
+        if package.has(part):
+            package.read(part)
+    return True
+
+
+def _read_legacy(data: bytes, path: Path, kind: str, clock: _Clock) -> RawWorkbook:
+    """The values of an older-format workbook (.xls, .ods) as calamine reads them: no macro is run, nothing is
+    written. What only the OOXML package tells (formula cells, defined names, macros, links) is unknown: the
+    engine reports the rules that need it as not applicable (RawWorkbook.legacy)."""
+    try:
+        values = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        visible = {m.name: str(m.visible).endswith("Visible") for m in values.sheets_metadata}
+        wanted = set(L.DATA_SHEETS)
+        grids = {}
+        for name in values.sheet_names:
+            key = unicodedata.normalize("NFC", name)
+            if key not in wanted:
+                continue
+            clock.check()
+            sheet = values.get_sheet_by_name(name)
+            rows, cols = sheet.height, sheet.width
+            if rows > MAX_ROWS or cols > MAX_COLUMNS or rows * cols > MAX_CELLS:
+                raise UnreadableWorkbook(
+                    f"trang tính '{key}' quá lớn ({format_number(rows)} dòng × {format_number(cols)} cột), không "
+                    f"phải biểu mẫu chuẩn; {RESAVE}",
+                    f"sheet {key!r} too large ({rows} x {cols})",
+                )
+            rows_ = sheet.to_python(skip_empty_area=False)
+            merged = [(a, b) for a, b in sheet.merged_cell_ranges or []]
+            grids[key] = Grid(key, rows_, None, not visible.get(name, True), merged=merged)
+    except UnreadableWorkbook:
+        raise
+    except (python_calamine.CalamineError, OverflowError, ValueError, TypeError) as error:
+        name = "Excel 97-2003 (.xls)" if kind == ".xls" else "OpenDocument (.ods)"
+        raise UnreadableWorkbook(
+            f"tệp {name} bị hỏng hoặc không phải bảng tính, không đọc được; {LEGACY_RESAVE}",
+            f"cannot read the {kind} file ({error})",
+        ) from error
+    return RawWorkbook(label=path.name, sheets=grids, legacy=kind)
 
 
 def _check_size(size: int) -> None:
