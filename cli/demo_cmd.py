@@ -18,7 +18,7 @@ from kehoach.cli.output import FORMAT_OPTION, emit_json, say
     show_default=True,
     help="Thư mục ghi toàn bộ kết quả minh họa.",
 )
-@click.option("--seed", type=int, default=2020, show_default=True)
+@click.option("--seed", type=int, default=2020, show_default=True, help="Hạt giống: cùng hạt giống cho cùng số liệu.")
 @FORMAT_OPTION
 def demo(out_dir: Path, seed: int, output_format: str) -> None:
     """Minh họa toàn bộ quy trình với số liệu giả lập.
