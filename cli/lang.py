@@ -80,7 +80,7 @@ CLICK_VI = {
     "Error: invalid input": "Lỗi: giá trị không hợp lệ",
     "Press any key to continue...": "Nhấn phím bất kỳ để tiếp tục...",
 }
-_PLURALS = {  # plural msgid -> its singular's key in CLICK_VI, where the Vietnamese is one form
+_PLURALS = {  # plural msgids (CLICK_VI holds some too)
     "Option {name!r} requires {nargs} arguments.": "Tùy chọn {name!r} cần {nargs} giá trị.",
     "Got unexpected extra arguments ({args})": "Thừa tham số ({args})",
     "{value!r} does not match the formats {formats}.": "{value!r} không đúng dạng nào trong {formats}.",
@@ -114,7 +114,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
         return singular if n == 1 else plural
     if n == 1:
         return CLICK_VI.get(singular, singular)
-    return _PLURALS.get(plural, plural)
+    return _PLURALS.get(plural) or CLICK_VI.get(plural, plural)
 
 
 def install() -> None:
