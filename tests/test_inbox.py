@@ -197,3 +197,16 @@ def test_discover_still_lists_what_is_read(inbox: Path) -> None:
     assert discover(inbox, master) == read
     assert {p.suffix for p in read} == {".xlsx", ".xls", ".ods"}
     assert all(s.reason in SKIP_REASONS for s in skipped)
+
+
+def test_a_sheet_too_large_in_an_xls_or_ods_is_refused_before_calamine_reads_it(tmp_path: Path) -> None:
+    """One value at IV65536: calamine would allocate 16 million cells (a gigabyte) for a 70 KB .ods. The extent
+    is measured from the records (.xls) or the XML with its repeats (.ods) first, and refused."""
+    table = tmp_path / "bang-lon.csv"
+    table.write_text("1\n" * 65535 + "," * 255 + "x\n", encoding="utf-8")
+    for target in ("xls", "ods"):
+        (converted,) = convert([table], tmp_path, target)
+        with pytest.raises(Exception, match=r"'bang-lon' quá lớn \(65\.536 dòng × 256 cột\)"):
+            read_workbook(converted)
+        report = validate_path(converted)
+        assert [f.rule for f in report.findings] == ["X001"]

@@ -121,6 +121,7 @@ def read_workbook(path: Path, budget: float = TIME_BUDGET, work: Work | None = N
             f"cannot open the file ({error})",
         ) from error
     if _legacy_binary(data):
+        _check_extents(_xls_extents(data, clock))
         return _read_legacy(data, path, ".xls", clock)
     _check_signature(data, path)
     try:
@@ -212,10 +213,129 @@ def _open_document_spreadsheet(package: _Package) -> bool:
     or a DTD is refused before calamine sees it)."""
     if not package.has("mimetype") or package.read("mimetype").strip() != ODS_MIMETYPE:
         return False
-    for part in ("content.xml", "styles.xml"):
-        if package.has(part):
-            package.read(part)
+    if package.has("styles.xml"):
+        package.read("styles.xml")
+    if package.has("content.xml"):
+        _check_extents(_ods_extents(package.read("content.xml"), package.clock))
     return True
+
+
+# Records of an .xls sheet that give a cell a value (calamine builds a sheet's grid from these; blank cells, which
+# only carry a format, are not read): LABELSST, NUMBER, LABEL, BOOLERR, RK, RSTRING, FORMULA, MULRK.
+_XLS_CELLS = {0x00FD, 0x0203, 0x0204, 0x0205, 0x027E, 0x00D6, 0x0006}
+_XLS_MULRK, _XLS_BOF, _XLS_BOUNDSHEET = 0x00BD, 0x0809, 0x0085
+_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+
+
+def _xls_extents(data: bytes, clock: _Clock) -> list[tuple[str, int, int]]:
+    """(sheet, rows, columns) each sheet of an .xls spans, from its cell records, before calamine reads it: a
+    sheet with one value at the last cell (IV65536) makes calamine allocate the 16 million cells between."""
+    import olefile  # a dependency of oletools (validators/macros.py)
+
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
+            stream = ole.openstream(name).read() if name else b""
+    except Exception as error:  # olefile raises OSError, struct.error, IndexError... on a broken compound file
+        raise _broken_legacy(".xls", error) from error
+    extents: list[tuple[str, int, int]] = []
+    names: list[str] = []  # BOUNDSHEET records, in the order of the sheets' substreams
+    rows = cols = 0
+    position, sheet = 0, 0
+
+    def called(index: int) -> str:  # substream 1 is the workbook's globals; sheet i is substream i + 1
+        return names[index - 2] if 2 <= index < len(names) + 2 else f"#{index - 1}"
+
+    while position + 4 <= len(stream):
+        kind, size = struct.unpack_from("<HH", stream, position)
+        body = stream[position + 4 : position + 4 + size]
+        position += 4 + size
+        if kind == _XLS_BOUNDSHEET and len(body) >= 8:
+            length, wide = body[6], body[7] & 1
+            text = body[8 : 8 + length * (2 if wide else 1)]
+            names.append(text.decode("utf-16-le" if wide else "latin-1", "replace"))
+        elif kind == _XLS_BOF:
+            if rows or cols:
+                extents.append((called(sheet), rows, cols))
+            rows = cols = 0
+            sheet += 1
+            if sheet % 64 == 0:
+                clock.check()
+        elif (kind in _XLS_CELLS or kind == _XLS_MULRK) and len(body) >= 4:
+            row, col = struct.unpack_from("<HH", body)
+            if kind == _XLS_MULRK and len(body) >= 6:
+                col = struct.unpack_from("<H", body, len(body) - 2)[0]
+            rows, cols = max(rows, row + 1), max(cols, col + 1)
+    if rows or cols:
+        extents.append((called(sheet), rows, cols))
+    return extents
+
+
+def _ods_extents(content: bytes, clock: _Clock) -> list[tuple[str, int, int]]:
+    """(sheet, rows, columns) each table of an .ods spans up to its last cell with a value, repeated rows and
+    columns counted (LibreOffice writes a million empty rows as one element; calamine expands a repeated
+    value)."""
+    table, row, cell = f"{{{_TABLE}}}table", f"{{{_TABLE}}}table-row", f"{{{_TABLE}}}table-cell"
+    covered = f"{{{_TABLE}}}covered-table-cell"
+    rows_repeated, cols_repeated = f"{{{_TABLE}}}number-rows-repeated", f"{{{_TABLE}}}number-columns-repeated"
+    value_type, name_attribute = f"{{{_OFFICE}}}value-type", f"{{{_TABLE}}}name"
+    extents: list[tuple[str, int, int]] = []
+    name, at_row, height, width, at_col, row_has = "", 0, 0, 0, 0, False
+    try:
+        for count, (event, element) in enumerate(FastElementTree.iterparse(io.BytesIO(content), ("start", "end"))):
+            if count % 100_000 == 0:
+                clock.check()
+            tag = element.tag
+            if event == "start":
+                if tag == table:
+                    name, at_row, height, width = element.get(name_attribute) or "", 0, 0, 0
+                elif tag == row:
+                    at_col, row_has = 0, False
+                continue
+            if tag in (cell, covered):
+                span = _repeat(element.get(cols_repeated))
+                if element.get(value_type) is not None or len(element):
+                    width, row_has = max(width, at_col + span), True
+                at_col += span
+                element.clear()
+            elif tag == row:
+                span = _repeat(element.get(rows_repeated))
+                if row_has:
+                    height = at_row + span
+                at_row += span
+                element.clear()
+            elif tag == table:
+                extents.append((name, height, width))
+                element.clear()
+    except FastElementTree.ParseError as error:
+        raise _broken_legacy(".ods", error) from error
+    return extents
+
+
+def _repeat(text: str | None) -> int:
+    try:
+        return max(1, int(text or 1))
+    except ValueError:
+        return 1
+
+
+def _check_extents(extents: list[tuple[str, int, int]]) -> None:
+    for name, rows, cols in extents:
+        if rows > MAX_ROWS or cols > MAX_COLUMNS or rows * cols > MAX_CELLS:
+            raise UnreadableWorkbook(
+                f"trang tính '{unicodedata.normalize('NFC', name)}' quá lớn ({format_number(rows)} dòng × "
+                f"{format_number(cols)} cột), không phải biểu mẫu chuẩn; {LEGACY_RESAVE}",
+                f"sheet {name!r} too large ({rows} x {cols})",
+            )
+
+
+def _broken_legacy(kind: str, error: Exception) -> UnreadableWorkbook:
+    name = "Excel 97-2003 (.xls)" if kind == ".xls" else "OpenDocument (.ods)"
+    return UnreadableWorkbook(
+        f"tệp {name} bị hỏng hoặc không phải bảng tính, không đọc được; {LEGACY_RESAVE}",
+        f"cannot read the {kind} file ({error})",
+    )
 
 
 def _read_legacy(data: bytes, path: Path, kind: str, clock: _Clock) -> RawWorkbook:
@@ -233,24 +353,14 @@ def _read_legacy(data: bytes, path: Path, kind: str, clock: _Clock) -> RawWorkbo
                 continue
             clock.check()
             sheet = values.get_sheet_by_name(name)
-            rows, cols = sheet.height, sheet.width
-            if rows > MAX_ROWS or cols > MAX_COLUMNS or rows * cols > MAX_CELLS:
-                raise UnreadableWorkbook(
-                    f"trang tính '{key}' quá lớn ({format_number(rows)} dòng × {format_number(cols)} cột), không "
-                    f"phải biểu mẫu chuẩn; {RESAVE}",
-                    f"sheet {key!r} too large ({rows} x {cols})",
-                )
+            _check_extents([(key, sheet.height, sheet.width)])  # measured before: this is a last guard
             rows_ = sheet.to_python(skip_empty_area=False)
             merged = [(a, b) for a, b in sheet.merged_cell_ranges or []]
             grids[key] = Grid(key, rows_, None, not visible.get(name, True), merged=merged)
     except UnreadableWorkbook:
         raise
     except (python_calamine.CalamineError, OverflowError, ValueError, TypeError) as error:
-        name = "Excel 97-2003 (.xls)" if kind == ".xls" else "OpenDocument (.ods)"
-        raise UnreadableWorkbook(
-            f"tệp {name} bị hỏng hoặc không phải bảng tính, không đọc được; {LEGACY_RESAVE}",
-            f"cannot read the {kind} file ({error})",
-        ) from error
+        raise _broken_legacy(kind, error) from error
     return RawWorkbook(label=path.name, sheets=grids, legacy=kind)
 
 
