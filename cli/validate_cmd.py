@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 from kehoach.cli import exit_codes
 from kehoach.cli.lang import current
-from kehoach.cli.output import FORMAT_OPTION, emit_json_list, fail
+from kehoach.cli.output import FORMAT_OPTION, emit_json_list, fail, say
 
 if TYPE_CHECKING:
     from kehoach.validators.engine import Report
@@ -53,7 +53,13 @@ def validate(files: tuple[Path, ...], output_format: str, annotate_dir: Path | N
         one workbook at a time however many files are given."""
         for path in files:
             report = validate_path(path, catalog)
-            if annotate_dir is not None and report.readable:
+            if annotate_dir is not None and report.readable and report.legacy:
+                say(  # a marked copy is written with openpyxl, which reads only .xlsx/.xlsm
+                    f"{path.name}: không tạo bản tô màu cho tệp .xls/.ods."
+                    if lang == "vi"
+                    else f"{path.name}: no marked copy of an .xls/.ods file."
+                )
+            elif annotate_dir is not None and report.readable:
                 from kehoach.validators.annotate import annotate  # openpyxl only when a marked copy is asked for
 
                 annotate(path, report, annotate_dir, lang)

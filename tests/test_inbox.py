@@ -180,6 +180,8 @@ def test_a_legacy_file_on_the_validate_command(inbox: Path) -> None:
     assert "X002" in result.stdout and "không áp dụng cho tệp .xls/.ods" in result.stdout
     data = json.loads(CliRunner().invoke(kehoach, ["validate", str(path), "--format", "json"]).stdout)["files"][0]
     assert data["format"] == ".xls" and data["not_applicable"] == list(PACKAGE_RULES)
+    marked = CliRunner().invoke(kehoach, ["validate", str(path), "--annotate", str(inbox.parent / "to-mau")])
+    assert marked.exit_code == 1 and "không tạo bản tô màu cho tệp .xls/.ods" in marked.stderr
     english = CliRunner().invoke(kehoach, ["validate", str(path), "--lang", "en"])
     assert "not applicable to .xls/.ods files" in english.stdout and "File > Save As" in english.stdout
 

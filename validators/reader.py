@@ -8,6 +8,10 @@ no further than those sizes and the limits, and each sheet's real extent is boun
 absurdly large sheet is refused, not read. The workbook part is found as the standard says (through
 _rels/.rels), in the transitional or the strict namespaces. A file that cannot be read safely raises
 :class:`UnreadableWorkbook` with a Vietnamese reason that says what is wrong and what to do.
+
+An Excel 97-2003 workbook (.xls) or an OpenDocument spreadsheet (.ods), known by its content, is read for its
+values only (:func:`_read_legacy`), each sheet's extent measured first from its records or its XML; the book
+says so (RawWorkbook.legacy) and the engine reports the rules that need the .xlsx package as not applicable.
 """
 
 from __future__ import annotations
@@ -231,13 +235,9 @@ _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 def _xls_extents(data: bytes, clock: _Clock) -> list[tuple[str, int, int]]:
     """(sheet, rows, columns) each sheet of an .xls spans, from its cell records, before calamine reads it: a
     sheet with one value at the last cell (IV65536) makes calamine allocate the 16 million cells between."""
-    import olefile  # a dependency of oletools (validators/macros.py)
-
     try:
-        with olefile.OleFileIO(io.BytesIO(data)) as ole:
-            name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
-            stream = ole.openstream(name).read() if name else b""
-    except Exception as error:  # olefile raises OSError, struct.error, IndexError... on a broken compound file
+        stream = _compound_stream(data, ("Workbook", "Book"))
+    except (struct.error, IndexError, ValueError) as error:  # a broken compound file
         raise _broken_legacy(".xls", error) from error
     extents: list[tuple[str, int, int]] = []
     names: list[str] = []  # BOUNDSHEET records, in the order of the sheets' substreams
@@ -270,6 +270,69 @@ def _xls_extents(data: bytes, clock: _Clock) -> list[tuple[str, int, int]]:
     if rows or cols:
         extents.append((called(sheet), rows, cols))
     return extents
+
+
+_FREE_SECTORS = 0xFFFFFFFA  # sector numbers from here up mark the end of a chain, free or special sectors
+
+
+def _compound_stream(data: bytes, names: tuple[str, ...]) -> bytes:
+    """The first stream of the root storage named one of ``names`` in a compound file (the container of .xls), or
+    b"" when there is none; ValueError, struct.error or IndexError when the file is broken. Only read: chains are
+    followed no further than the file has sectors, so a loop in the allocation table cannot hang the reading."""
+    shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
+    if not 7 <= shift <= 16 or not 1 <= mini_shift < shift:
+        raise ValueError(f"sector sizes 2**{shift}, 2**{mini_shift}")
+    size = 1 << shift
+    sectors = (len(data) + size - 1) // size
+    fat_count, directory_start = struct.unpack_from("<II", data, 0x2C)
+    cutoff, mini_fat_start, _mini_fat_count, difat_start, difat_count = struct.unpack_from("<IIIII", data, 0x38)
+
+    def sector(number: int) -> bytes:
+        if number >= sectors:
+            raise ValueError(f"sector {number} past the end of the file")
+        return data[(number + 1) * size : (number + 2) * size]
+
+    fat_sectors = [n for n in struct.unpack_from("<109I", data, 0x4C) if n < _FREE_SECTORS]
+    next_difat = difat_start
+    for _ in range(min(difat_count, sectors)):
+        if next_difat >= _FREE_SECTORS:
+            break
+        entries = struct.unpack(f"<{size // 4}I", sector(next_difat))
+        fat_sectors += [n for n in entries[:-1] if n < _FREE_SECTORS]
+        next_difat = entries[-1]
+    fat: list[int] = []
+    for number in fat_sectors[:fat_count]:
+        fat += struct.unpack(f"<{size // 4}I", sector(number))
+
+    def chain(start: int, table: list[int]) -> list[int]:
+        found: list[int] = []
+        while start < _FREE_SECTORS:
+            if len(found) > len(table):
+                raise ValueError("a loop in the allocation table")
+            found.append(start)
+            start = table[start]
+        return found
+
+    directory = b"".join(sector(n) for n in chain(directory_start, fat))
+    entries = [directory[i : i + 128] for i in range(0, len(directory) - 127, 128)]
+    root = entries[0]
+    for entry in entries:
+        length = struct.unpack_from("<H", entry, 64)[0]
+        name = entry[: max(0, length - 2)].decode("utf-16-le", "replace")
+        if entry[66] != 2 or name not in names:
+            continue
+        start, stream_size = struct.unpack_from("<II", entry, 116)
+        if stream_size > len(data):
+            raise ValueError(f"stream of {stream_size} bytes in a file of {len(data)}")
+        if stream_size >= cutoff:
+            return b"".join(sector(n) for n in chain(start, fat))[:stream_size]
+        mini_fat = []  # a small stream lives in the mini stream, the root entry's, in sectors of 2**mini_shift
+        for number in chain(mini_fat_start, fat):
+            mini_fat += struct.unpack(f"<{size // 4}I", sector(number))
+        mini_stream = b"".join(sector(n) for n in chain(struct.unpack_from("<I", root, 116)[0], fat))
+        mini = 1 << mini_shift
+        return b"".join(mini_stream[n * mini : (n + 1) * mini] for n in chain(start, mini_fat))[:stream_size]
+    return b""
 
 
 def _ods_extents(content: bytes, clock: _Clock) -> list[tuple[str, int, int]]:
