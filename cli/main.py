@@ -26,7 +26,10 @@ class KehoachGroup(click.Group):
 
     def main(self, args: Sequence[str] | None = None, *rest: Any, **options: Any) -> Any:
         lang.choose(lang.from_args(sys.argv[1:] if args is None else args), self)
-        return super().main(args, *rest, **options)
+        try:
+            return super().main(args, *rest, **options)
+        finally:  # a run in English leaves nothing English behind (tests run many commands in one process)
+            lang.choose("vi", self)
 
 
 @click.group(cls=KehoachGroup, context_settings=CONTEXT)
