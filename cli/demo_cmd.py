@@ -18,7 +18,7 @@ from kehoach.cli.output import FORMAT_OPTION, emit_json, say
     show_default=True,
     help="Thư mục ghi toàn bộ kết quả minh họa.",
 )
-@click.option("--seed", type=int, default=2020, show_default=True)
+@click.option("--seed", type=int, default=2020, show_default=True, help="Hạt giống: cùng hạt giống cho cùng số liệu.")
 @FORMAT_OPTION
 def demo(out_dir: Path, seed: int, output_format: str) -> None:
     """Minh họa toàn bộ quy trình với số liệu giả lập.
@@ -29,12 +29,18 @@ def demo(out_dir: Path, seed: int, output_format: str) -> None:
     rồi kiểm tra và tổng hợp vào <out>/tong-hop.xlsx.
     Mã thoát: 0 thành công.
     """
+    from kehoach.cli.lang import current
     from kehoach.samples.demo import run_demo
 
-    say(f"Đang tạo biểu mẫu, số liệu mẫu và tổng hợp trong {out_dir} ...")
+    vi = current() == "vi"
+    say(f"Đang tạo biểu mẫu, số liệu mẫu và tổng hợp trong {out_dir} ..." if vi else f"Building in {out_dir} ...")
     result = run_demo(out_dir, seed)
     if output_format == "json":
-        emit_json(summary(result.outcome) | {"templates": str(result.templates), "inbox": str(result.inbox)})
+        outcome = summary(result.outcome, current())
+        emit_json(outcome | {"templates": str(result.templates), "inbox": str(result.inbox)})
         return
-    click.echo(f"Biểu mẫu: {result.templates}\nHộp thư nhận tệp: {result.inbox}")
-    print_outcome(result.outcome)
+    if vi:
+        click.echo(f"Biểu mẫu: {result.templates}\nHộp thư nhận tệp: {result.inbox}")
+    else:
+        click.echo(f"Templates: {result.templates}\nInbox: {result.inbox}")
+    print_outcome(result.outcome, current())

@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING
 
 import click
 from kehoach.cli import exit_codes
-from kehoach.cli.output import FORMAT_OPTION, emit_json_list, say
+from kehoach.cli.lang import current
+from kehoach.cli.output import FORMAT_OPTION, emit_json_list, fail, say
 
 if TYPE_CHECKING:
     from kehoach.validators.engine import Report
 
+_FILE = {"vi": "tệp", "en": "file"}
 SEVERITY = {"vi": {"error": "lỗi", "warning": "cảnh báo"}, "en": {"error": "error", "warning": "warning"}}
 
 
@@ -28,11 +30,8 @@ SEVERITY = {"vi": {"error": "lỗi", "warning": "cảnh báo"}, "en": {"error": 
     type=click.Path(file_okay=False, path_type=Path),
     help="Ghi vào thư mục này một bản sao của mỗi tệp, tô màu ô lỗi và có trang «Kết quả kiểm tra».",
 )
-@click.option(
-    "--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True, help="Ngôn ngữ của thông báo."
-)
-def validate(files: tuple[Path, ...], output_format: str, annotate_dir: Path | None, lang: str) -> None:
-    """Kiểm tra các tệp biểu mẫu đã điền (.xlsx, .xlsm).
+def validate(files: tuple[Path, ...], output_format: str, annotate_dir: Path | None) -> None:
+    """Kiểm tra các tệp biểu mẫu đã điền (.xlsx, .xlsm; tệp .xls, .ods được đọc số liệu và bị từ chối, quy tắc X002).
 
     \b
     Mã thoát: 0 không có lỗi (có thể có cảnh báo), 1 có lỗi,
@@ -42,11 +41,11 @@ def validate(files: tuple[Path, ...], output_format: str, annotate_dir: Path | N
     from kehoach.validators.engine import validate_path
     from kehoach.workbook_templates.catalog import CatalogError, load_catalog
 
+    lang = current()  # --lang, read before click parsed the command line (cli/lang.py)
     try:
         catalog = load_catalog()
     except CatalogError as error:
-        say(f"Lỗi: {error}")
-        raise SystemExit(exit_codes.USAGE) from None
+        fail(str(error), exit_codes.USAGE)
     totals = Totals()
 
     def checked() -> Iterator[tuple[Path, Report]]:
@@ -54,7 +53,13 @@ def validate(files: tuple[Path, ...], output_format: str, annotate_dir: Path | N
         one workbook at a time however many files are given."""
         for path in files:
             report = validate_path(path, catalog)
-            if annotate_dir is not None and report.readable:
+            if annotate_dir is not None and report.readable and report.legacy:
+                say(  # a marked copy is written with openpyxl, which reads only .xlsx/.xlsm
+                    f"{path.name}: không tạo bản tô màu cho tệp .xls/.ods."
+                    if lang == "vi"
+                    else f"{path.name}: no marked copy of an .xls/.ods file."
+                )
+            elif annotate_dir is not None and report.readable:
                 from kehoach.validators.annotate import annotate  # openpyxl only when a marked copy is asked for
 
                 annotate(path, report, annotate_dir, lang)
@@ -62,9 +67,8 @@ def validate(files: tuple[Path, ...], output_format: str, annotate_dir: Path | N
             yield path, report
 
     if output_format == "json":
-        with click.progressbar(
-            checked(), length=len(files), label="Đang kiểm tra", file=sys.stderr, show_pos=True
-        ) as bar:
+        label = "Đang kiểm tra" if lang == "vi" else "Validating"
+        with click.progressbar(checked(), length=len(files), label=label, file=sys.stderr, show_pos=True) as bar:
             emit_json_list("files", (_file_json(path, report, lang) for path, report in bar))
     else:  # each file's block is its progress
         for path, report in checked():
@@ -99,6 +103,9 @@ def _file_json(path: Path, report: Report, lang: str) -> dict:
         "errors": report.errors,
         "warnings": report.warnings,
         "findings": [f.as_dict(lang) for f in report.findings],
+        # .xls/.ods: the format, and the rules that need the .xlsx package and were not run on it
+        "format": report.legacy or Path(path).suffix.lower(),
+        "not_applicable": report.not_applicable,
     }
 
 
@@ -116,9 +123,13 @@ def _print_text(path: Path, report: Report, lang: str) -> None:
         )
     click.echo(head)
     for sheet, findings in groupby(report.findings, key=lambda f: f.sheet):
-        click.echo(f"  {'Trang' if lang == 'vi' else 'Sheet'} «{sheet}»" if sheet else "  (tệp)")
+        click.echo(f"  {'Trang' if lang == 'vi' else 'Sheet'} «{sheet}»" if sheet else f"  ({_FILE[lang]})")
         for f in findings:
             click.echo(f"    {f.cell or '-':>6}  {words[f.severity]:<9} {f.rule}  {f.message(lang)}")
+    if report.not_applicable:
+        from kehoach.validators.engine import NOT_APPLICABLE
+
+        click.echo(f"  {', '.join(report.not_applicable)}: {NOT_APPLICABLE[lang]}")
 
 
 def _print_total(totals: Totals, lang: str) -> None:

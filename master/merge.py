@@ -29,7 +29,18 @@ from kehoach.master.workbook import ExtraSheet, write_long_csv, write_master
 from kehoach.validators import winfiles
 from kehoach.workbook_templates.catalog import Catalog, load_catalog
 
-SUFFIXES = (".xlsx", ".xlsm")
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")  # read and validated; .xls/.ods are never merged (rule X002)
+# Spreadsheets in a form the merge does not read: said so, with the way out (save as .xlsx).
+OTHER_SPREADSHEETS = (".xlsb", ".xltx", ".xltm", ".xlt", ".xla", ".xlam", ".csv", ".fods", ".et", ".ett", ".numbers")
+SYSTEM_FILES = ("thumbs.db", "desktop.ini", "ehthumbs.db")
+_KINDS = {  # what a file that is no workbook is, by its suffix, for the message
+    (".pdf",): ("tệp PDF", "a PDF file"),
+    (".doc", ".docx", ".odt", ".rtf"): ("văn bản Word", "a Word document"),
+    (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".heic", ".webp"): ("hình ảnh", "an image"),
+    (".zip", ".rar", ".7z", ".gz", ".tar"): ("tệp nén", "an archive"),
+    (".ppt", ".pptx", ".odp"): ("bản trình chiếu", "a presentation"),
+    (".txt", ".md"): ("tệp văn bản", "a text file"),
+}
 PARALLEL_FROM = 4  # fewer files than this are checked in this process: starting workers costs more
 RECORD_BATCH = 200  # results written to the ledger per transaction
 READ_BATCH = 8  # files a worker reads before it validates them (see process_files)
@@ -65,6 +76,103 @@ class MergeOutcome:
     reused: int  # files known from the ledger
     timings: dict[str, float] = field(default_factory=dict)  # seconds by stage; read, validate, extract: CPU, summed
     stalled: Stall | None = None  # the worker processes stopped returning results; their files were redone here
+    skipped: list[Skipped] = field(default_factory=list)  # files of the inbox not read as workbooks
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file of the inbox that was not read as a workbook: ``reason`` is one of SKIP_REASONS."""
+
+    path: str
+    reason: str
+    kind: tuple[str, str] = ("", "")  # what the file is (vi, en), for a file that is no workbook
+
+    def message(self, lang: str = "vi") -> str:
+        text = SKIP_REASONS[self.reason][0 if lang == "vi" else 1]
+        return text.format(kind=self.kind[0 if lang == "vi" else 1] or ("tệp" if lang == "vi" else "a file"))
+
+
+# Every outcome a file of the inbox can have, by reason code: (Vietnamese, English).
+SKIP_REASONS = {
+    "not_workbook": (
+        "{kind}, không phải sổ làm việc Excel: không tổng hợp; nếu số liệu nằm trong tệp này, hãy điền vào biểu "
+        "mẫu chuẩn (.xlsx) rồi gửi lại",
+        "{kind}, not an Excel workbook: not merged; if it carries the figures, fill in the standard template "
+        "(.xlsx) and send it again",
+    ),
+    "other_format": (
+        "bảng tính dạng khác (không phải .xlsx/.xlsm): không đọc; hãy mở bằng Excel, chọn Tệp > Lưu thành… > Sổ "
+        "làm việc Excel (.xlsx) rồi gửi lại",
+        "a spreadsheet in another format (not .xlsx/.xlsm): not read; open it in Excel, choose File > Save As… > "
+        "Excel Workbook (.xlsx) and send it again",
+    ),
+    "lock_file": (
+        "tệp khóa tạm của Excel/LibreOffice (có khi một người đang mở tệp): bỏ qua",
+        "a temporary lock file of Excel/LibreOffice (someone has the workbook open): ignored",
+    ),
+    "system_file": ("tệp hệ thống hoặc tệp ẩn: bỏ qua", "a system or hidden file: ignored"),
+    "master_file": (
+        "tệp do chính lệnh tổng hợp ghi (tệp tổng hợp, bản sao lưu, CSV, sổ theo dõi): bỏ qua",
+        "a file the merge itself writes (the master, its backup, CSV or ledger): ignored",
+    ),
+}
+OUTCOME_REASONS = {
+    "merged": ("đã tổng hợp", "merged"),
+    "merged_late": ("đã tổng hợp (nộp trễ hạn)", "merged (received late)"),
+    "errors": ("có lỗi, không tổng hợp", "has errors, not merged"),
+    "unreadable": ("không đọc được tệp, không tổng hợp", "cannot be read, not merged"),
+    "older_format": (
+        "định dạng cũ (.xls/.ods): đã kiểm tra số liệu nhưng không tổng hợp; mở tệp bằng Excel, chọn Tệp > Lưu "
+        "thành… > Sổ làm việc Excel (.xlsx) rồi gửi lại",
+        "older format (.xls/.ods): values checked but not merged; open it in Excel, choose File > Save As… > "
+        "Excel Workbook (.xlsx) and send it again",
+    ),
+    "unknown_unit": ("không xác định được đơn vị nộp, không tổng hợp", "no known reporting unit, not merged"),
+    "superseded": ("bản cũ, đã có bản mới hơn của đơn vị", "an older submission: a later one of the unit is merged"),
+    "duplicate": ("bản trùng nội dung với tệp đã tổng hợp", "the same content as the file merged"),
+    **{code: texts for code, texts in SKIP_REASONS.items()},
+}
+
+
+def file_outcomes(outcome: MergeOutcome, lang: str = "vi") -> list[dict[str, object]]:
+    """Every file of the inbox with its one outcome: ``merged``, ``rejected`` (read, with findings) or
+    ``skipped`` (not read, or not chosen), a reason code (OUTCOME_REASONS) and its text in ``lang``."""
+    index = 0 if lang == "vi" else 1
+    result = outcome.consolidation
+    rows: list[dict[str, object]] = []
+
+    def add(path: str, kind: str, reason: str, r: FileResult | None = None, text: str = "", by: str = "") -> None:
+        entry: dict[str, object] = {"path": path, "outcome": kind, "reason": reason}
+        entry["message"] = text or OUTCOME_REASONS[reason][index]
+        if r is not None:
+            entry.update(unit=r.unit or None, errors=r.errors, warnings=r.warnings)
+            first = next((f for f in r.findings if f.get("severity") == "error"), None)
+            if kind == "rejected" and first:
+                entry["first_error"] = {"rule": first.get("rule"), "message": first.get("message")}
+        if by:
+            entry["by"] = by
+        rows.append(entry)
+
+    late = {r.path for r in result.late}
+    for r in result.merged.values():
+        add(r.path, "merged", "merged_late" if r.path in late else "merged", r)
+    for r in result.rejected:
+        rules = {f.get("rule") for f in r.findings}
+        reason = (
+            "older_format"
+            if "X002" in rules
+            else "unreadable"
+            if "X001" in rules
+            else "errors"
+            if r.errors
+            else "unknown_unit"
+        )
+        add(r.path, "rejected", reason, r)
+    for old, new in result.superseded:
+        add(old.path, "skipped", "duplicate" if old.fingerprint == new.fingerprint else "superseded", old, by=new.path)
+    for skipped in outcome.skipped:
+        add(skipped.path, "skipped", skipped.reason, text=skipped.message(lang))
+    return sorted(rows, key=lambda e: str(e["path"]))
 
 
 @dataclass
@@ -88,19 +196,44 @@ class Stall:
 
 
 def discover(inbox: Path, master: Path) -> list[Path]:
-    """Every .xlsx/.xlsm under the inbox, recursively, without lock files and the master's own files. The inbox
-    is walked in Windows' extended form (paths over 260 characters work without LongPathsEnabled); the paths
-    returned are as a person types them (no ``\\\\?\\`` prefix), for the messages and the ledger."""
-    own = {_identity(master), _identity(backup_path(master))}
-    found = [
-        Path(winfiles.plain(p))
-        for p in winfiles.long_path(inbox, always=True).rglob("*")
-        if p.suffix.lower() in SUFFIXES
-        and p.is_file()
-        and not p.name.startswith(("~$", "."))
-        and _identity(p) not in own
-    ]
-    return sorted(found)
+    """The files of the inbox the merge reads (:func:`inventory`)."""
+    return inventory(inbox, master)[0]
+
+
+def inventory(inbox: Path, master: Path) -> tuple[list[Path], list[Skipped]]:
+    """Every file under the inbox, recursively: the workbooks to read (.xlsx, .xlsm, and .xls/.ods, which are
+    read but never merged) and every other file with the reason it is skipped (lock files, the master's own
+    files, system files, other spreadsheet formats, files that are no workbook). The inbox is walked in Windows'
+    extended form (paths over 260 characters work without LongPathsEnabled); the paths returned are as a person
+    types them (no ``\\\\?\\`` prefix), for the messages and the ledger."""
+    own = {_identity(p) for p in _own_files(master)}
+    found, skipped = [], []
+    for entry in winfiles.long_path(inbox, always=True).rglob("*"):
+        if not entry.is_file():
+            continue
+        path = Path(winfiles.plain(entry))
+        name, suffix = entry.name, entry.suffix.lower()
+        if name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#")):
+            skipped.append(Skipped(str(path), "lock_file"))
+        elif _identity(entry) in own:
+            skipped.append(Skipped(str(path), "master_file"))
+        elif name.startswith(".") or name.lower() in SYSTEM_FILES:
+            skipped.append(Skipped(str(path), "system_file"))
+        elif suffix in SUFFIXES:
+            found.append(path)
+        elif suffix in OTHER_SPREADSHEETS:
+            skipped.append(Skipped(str(path), "other_format"))
+        else:
+            kind = next((k for suffixes, k in _KINDS.items() if suffix in suffixes), ("", ""))
+            skipped.append(Skipped(str(path), "not_workbook", kind))
+    return sorted(found), sorted(skipped, key=lambda s: s.path)
+
+
+def _own_files(master: Path) -> list[Path]:
+    ledger = ledger_path(master)
+    journals = [ledger.with_name(ledger.name + end) for end in ("-journal", "-wal", "-shm")]
+    lock = master.with_name(f".{master.name}.lock")  # _exclusive's
+    return [master, backup_path(master), csv_path(master), ledger, *journals, lock]
 
 
 def _identity(path: Path) -> str:
@@ -140,9 +273,10 @@ def merge(
     inbox = winfiles.same_name(inbox)  # typed in NFC while the disk has NFD (or the reverse): the folder on disk
     if not winfiles.long_path(inbox).is_dir():
         raise MergeError(f"không tìm thấy thư mục nhận tệp «{inbox}».", USAGE)
-    files = discover(inbox, master)
+    files, skipped = inventory(inbox, master)
     if not files:
-        raise MergeError(f"thư mục «{inbox}» không có tệp .xlsx hoặc .xlsm nào.", USAGE)
+        others = f"; {len(skipped)} tệp khác không phải sổ làm việc Excel" if skipped else ""
+        raise MergeError(f"thư mục «{inbox}» không có tệp .xlsx, .xlsm, .xls hoặc .ods nào{others}.", USAGE)
     winfiles.long_path(master.parent).mkdir(parents=True, exist_ok=True)
     _refuse_if_open(master)
     problem = _master_problem(master)
@@ -190,7 +324,7 @@ def merge(
             total=time.perf_counter() - started,
         )
     stall = stalls[0] if stalls else None
-    return MergeOutcome(result, results, master, csv_path(master), backup, len(todo), reused, timings, stall)
+    return MergeOutcome(result, results, master, csv_path(master), backup, len(todo), reused, timings, stall, skipped)
 
 
 def _master_problem(master: Path) -> tuple[str, int] | None:

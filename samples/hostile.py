@@ -269,9 +269,9 @@ def _structure_items(add: Callable, catalog: Catalog, fillings: dict, directory:
 def _converted_items(add: Callable, convert: Converter, good: Path, directory: Path) -> None:
     work = directory / "_convert"
     (xls,) = convert([good], work, "xls:MS Excel 97")
-    shutil.move(xls, add("old-xls-renamed.xlsx", "an .xls (Excel 97) renamed .xlsx", 2, ("X001",)))
+    shutil.move(xls, add("old-xls-renamed.xlsx", "an .xls (Excel 97) renamed .xlsx: read, refused", 1, ("X002",)))
     (ods,) = convert([good], work, "ods")
-    shutil.move(ods, add("ods-renamed.xlsx", "an .ods (OpenDocument) renamed .xlsx", 2, ("X001",)))
+    shutil.move(ods, add("ods-renamed.xlsx", "an .ods (OpenDocument) renamed .xlsx: read, refused", 1, ("X002",)))
     (calc,) = convert([good], work, "xlsx:Calc MS Excel 2007 XML")
     shutil.move(calc, add("saved-by-libreoffice.xlsx", "the good workbook saved by LibreOffice Calc", 0, merged=True))
     shutil.rmtree(work)

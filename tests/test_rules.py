@@ -227,7 +227,8 @@ def test_every_rule_is_documented_and_has_a_failing_case() -> None:
     for rule in reference():
         assert rule.doc, f"{rule.code} has no docstring"
         assert rule.title_vi and rule.message_vi and rule.title_en and rule.message_en
-        untestable = rule.code in ("X001", INTERNAL_ERROR.code)  # tests/test_registry.py breaks a rule on purpose
+        # tests/test_registry.py breaks a rule on purpose; tests/test_inbox.py converts real .xls/.ods files (X002)
+        untestable = rule.code in ("X001", "X002", INTERNAL_ERROR.code)
         assert untestable or hasattr(Injector, f"_{rule.code.lower()}"), f"{rule.code} has no injection"
 
 

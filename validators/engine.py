@@ -15,12 +15,20 @@ from kehoach.validators import crashlog
 from kehoach.validators.context import Context
 from kehoach.validators.contract import Submission, locate
 from kehoach.validators.findings import ERROR, WARNING, Finding, Hit
-from kehoach.validators.registry import INDICATOR, INTERNAL_ERROR, Rule, all_rules
+from kehoach.validators.registry import INDICATOR, INTERNAL_ERROR, OLDER_FORMAT, Rule, all_rules
 from kehoach.validators.workbook import RawWorkbook, UnreadableWorkbook
 from kehoach.workbook_templates import layout as L
 from kehoach.workbook_templates.catalog import Catalog, load_catalog
 
 logger = logging.getLogger(__name__)
+# Rules that need the .xlsx package, not only values: formula cells (S009, and K-rules' overwritten-formula
+# hints degrade to "unknown"), macros (S011), external links and DDE (S012), merged input cells (S013: calamine
+# reports an .ods file's merges not at all). On an .xls/.ods file they are not run and reported as not applicable.
+PACKAGE_RULES = ("S009", "S011", "S012", "S013")
+NOT_APPLICABLE = {
+    "vi": "không áp dụng cho tệp .xls/.ods",
+    "en": "not applicable to .xls/.ods files",
+}
 
 
 @dataclass
@@ -28,6 +36,8 @@ class Report:
     label: str
     findings: list[Finding] = field(default_factory=list)
     submission: Submission | None = None
+    legacy: str = ""  # ".xls"/".ods": read from an older format (values only)
+    not_applicable: list[str] = field(default_factory=list)  # rule codes not run: they need the .xlsx package
 
     @property
     def unit(self) -> str:
@@ -59,7 +69,15 @@ class Report:
 def validate_book(book: RawWorkbook, catalog: Catalog | None = None) -> Report:
     catalog = catalog or load_catalog()
     submission = locate(book, catalog)
-    return _run(book.label, Context(submission, catalog), submission)
+    report = _run(book.label, Context(submission, catalog), submission, skip=PACKAGE_RULES if book.legacy else ())
+    if book.legacy:
+        report.legacy, report.not_applicable = book.legacy, list(PACKAGE_RULES)
+        hit = Hit.on_sheet("", format=_FORMAT_NAMES[book.legacy], rules=", ".join(PACKAGE_RULES))
+        report.findings.insert(0, stamp(OLDER_FORMAT, hit))
+    return report
+
+
+_FORMAT_NAMES = {".xls": "Excel 97-2003 (.xls)", ".ods": "OpenDocument (.ods)"}
 
 
 def validate_path(path: Path, catalog: Catalog | None = None) -> Report:
@@ -139,10 +157,10 @@ def run_rule(rule: Rule, ctx: Context, label: str) -> list[Finding]:
     return findings
 
 
-def _run(label: str, ctx: Context, submission: Submission | None) -> Report:
+def _run(label: str, ctx: Context, submission: Submission | None, skip: tuple[str, ...] = ()) -> Report:
     findings: list[Finding] = []
     for rule in all_rules():
-        if (submission is None) != (rule.family == "reading"):
+        if (submission is None) != (rule.family == "reading") or rule.code in skip:
             continue
         findings.extend(run_rule(rule, ctx, label))
     findings.sort(key=Finding.sort_key)

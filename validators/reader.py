@@ -8,6 +8,10 @@ no further than those sizes and the limits, and each sheet's real extent is boun
 absurdly large sheet is refused, not read. The workbook part is found as the standard says (through
 _rels/.rels), in the transitional or the strict namespaces. A file that cannot be read safely raises
 :class:`UnreadableWorkbook` with a Vietnamese reason that says what is wrong and what to do.
+
+An Excel 97-2003 workbook (.xls) or an OpenDocument spreadsheet (.ods), known by its content, is read for its
+values only (:func:`_read_legacy`), each sheet's extent measured first from its records or its XML; the book
+says so (RawWorkbook.legacy) and the engine reports the rules that need the .xlsx package as not applicable.
 """
 
 from __future__ import annotations
@@ -54,6 +58,8 @@ CALAMINE_READS = ("sharedStrings.xml", "styles.xml")  # parts calamine inflates 
 CALAMINE_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA"}
 DTD_HEAD = 4096  # bytes at the start of a part searched for a DTD (it comes before the root element)
 RESAVE = "hãy mở tệp bằng Excel, lưu lại (Tệp > Lưu thành > Sổ làm việc Excel .xlsx) rồi gửi lại"
+LEGACY_RESAVE = "hãy mở tệp bằng Excel, chọn Tệp > Lưu thành… > Sổ làm việc Excel (.xlsx) rồi gửi lại"
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 # Namespaces: a Strict Open XML file (Excel's "Strict Open XML Spreadsheet") spells the main and the relationship
 # namespaces differently; the package's own (relationships parts, content types) are the same.
@@ -118,10 +124,15 @@ def read_workbook(path: Path, budget: float = TIME_BUDGET, work: Work | None = N
             else f"không mở được tệp ({error.strerror or error}); tệp có thể đang được chương trình khác mở hoặc khóa",
             f"cannot open the file ({error})",
         ) from error
+    if _legacy_binary(data):
+        _check_extents(_xls_extents(data, clock))
+        return _read_legacy(data, path, ".xls", clock)
     _check_signature(data, path)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zipped:
             package = _Package(zipped, clock, work)
+            if _open_document_spreadsheet(package):
+                return _read_legacy(data, path, ".ods", clock)
             folder = _workbook_folder(package, path)
             sheets, names, external = _workbook_parts(package, folder)
             wanted = set(L.DATA_SHEETS)
@@ -194,6 +205,226 @@ def read_workbook(path: Path, budget: float = TIME_BUDGET, work: Work | None = N
         vba=_inflater(*vba, budget) if vba else None,
         external_links=external,
     )
+
+
+def _legacy_binary(data: bytes) -> bool:
+    """An Excel 97-2003 workbook (a compound file), not an encrypted .xlsx (which is one too)."""
+    return data.startswith(b"\xd0\xcf\x11\xe0") and _ENCRYPTED not in data
+
+
+def _open_document_spreadsheet(package: _Package) -> bool:
+    """An OpenDocument spreadsheet (.ods): its content is inflated here first, under the package's limits (a bomb
+    or a DTD is refused before calamine sees it)."""
+    if not package.has("mimetype") or package.read("mimetype").strip() != ODS_MIMETYPE:
+        return False
+    if package.has("styles.xml"):
+        package.read("styles.xml")
+    if package.has("content.xml"):
+        _check_extents(_ods_extents(package.read("content.xml"), package.clock))
+    return True
+
+
+# Records of an .xls sheet that give a cell a value (calamine builds a sheet's grid from these; blank cells, which
+# only carry a format, are not read): LABELSST, NUMBER, LABEL, BOOLERR, RK, RSTRING, FORMULA, MULRK.
+_XLS_CELLS = {0x00FD, 0x0203, 0x0204, 0x0205, 0x027E, 0x00D6, 0x0006}
+_XLS_MULRK, _XLS_BOF, _XLS_BOUNDSHEET = 0x00BD, 0x0809, 0x0085
+_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+
+
+def _xls_extents(data: bytes, clock: _Clock) -> list[tuple[str, int, int]]:
+    """(sheet, rows, columns) each sheet of an .xls spans, from its cell records, before calamine reads it: a
+    sheet with one value at the last cell (IV65536) makes calamine allocate the 16 million cells between."""
+    try:
+        stream = _compound_stream(data, ("Workbook", "Book"))
+    except (struct.error, IndexError, ValueError) as error:  # a broken compound file
+        raise _broken_legacy(".xls", error) from error
+    extents: list[tuple[str, int, int]] = []
+    names: list[str] = []  # BOUNDSHEET records, in the order of the sheets' substreams
+    rows = cols = 0
+    position, sheet = 0, 0
+
+    def called(index: int) -> str:  # substream 1 is the workbook's globals; sheet i is substream i + 1
+        return names[index - 2] if 2 <= index < len(names) + 2 else f"#{index - 1}"
+
+    while position + 4 <= len(stream):
+        kind, size = struct.unpack_from("<HH", stream, position)
+        body = stream[position + 4 : position + 4 + size]
+        position += 4 + size
+        if kind == _XLS_BOUNDSHEET and len(body) >= 8:
+            length, wide = body[6], body[7] & 1
+            text = body[8 : 8 + length * (2 if wide else 1)]
+            names.append(text.decode("utf-16-le" if wide else "latin-1", "replace"))
+        elif kind == _XLS_BOF:
+            if rows or cols:
+                extents.append((called(sheet), rows, cols))
+            rows = cols = 0
+            sheet += 1
+            if sheet % 64 == 0:
+                clock.check()
+        elif (kind in _XLS_CELLS or kind == _XLS_MULRK) and len(body) >= 4:
+            row, col = struct.unpack_from("<HH", body)
+            if kind == _XLS_MULRK and len(body) >= 6:
+                col = struct.unpack_from("<H", body, len(body) - 2)[0]
+            rows, cols = max(rows, row + 1), max(cols, col + 1)
+    if rows or cols:
+        extents.append((called(sheet), rows, cols))
+    return extents
+
+
+_FREE_SECTORS = 0xFFFFFFFA  # sector numbers from here up mark the end of a chain, free or special sectors
+
+
+def _compound_stream(data: bytes, names: tuple[str, ...]) -> bytes:
+    """The first stream of the root storage named one of ``names`` in a compound file (the container of .xls), or
+    b"" when there is none; ValueError, struct.error or IndexError when the file is broken. Only read: chains are
+    followed no further than the file has sectors, so a loop in the allocation table cannot hang the reading."""
+    shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
+    if not 7 <= shift <= 16 or not 1 <= mini_shift < shift:
+        raise ValueError(f"sector sizes 2**{shift}, 2**{mini_shift}")
+    size = 1 << shift
+    sectors = (len(data) + size - 1) // size
+    fat_count, directory_start = struct.unpack_from("<II", data, 0x2C)
+    cutoff, mini_fat_start, _mini_fat_count, difat_start, difat_count = struct.unpack_from("<IIIII", data, 0x38)
+
+    def sector(number: int) -> bytes:
+        if number >= sectors:
+            raise ValueError(f"sector {number} past the end of the file")
+        return data[(number + 1) * size : (number + 2) * size]
+
+    fat_sectors = [n for n in struct.unpack_from("<109I", data, 0x4C) if n < _FREE_SECTORS]
+    next_difat = difat_start
+    for _ in range(min(difat_count, sectors)):
+        if next_difat >= _FREE_SECTORS:
+            break
+        entries = struct.unpack(f"<{size // 4}I", sector(next_difat))
+        fat_sectors += [n for n in entries[:-1] if n < _FREE_SECTORS]
+        next_difat = entries[-1]
+    fat: list[int] = []
+    for number in fat_sectors[:fat_count]:
+        fat += struct.unpack(f"<{size // 4}I", sector(number))
+
+    def chain(start: int, table: list[int]) -> list[int]:
+        found: list[int] = []
+        while start < _FREE_SECTORS:
+            if len(found) > len(table):
+                raise ValueError("a loop in the allocation table")
+            found.append(start)
+            start = table[start]
+        return found
+
+    directory = b"".join(sector(n) for n in chain(directory_start, fat))
+    entries = [directory[i : i + 128] for i in range(0, len(directory) - 127, 128)]
+    root = entries[0]
+    for entry in entries:
+        length = struct.unpack_from("<H", entry, 64)[0]
+        name = entry[: max(0, length - 2)].decode("utf-16-le", "replace")
+        if entry[66] != 2 or name not in names:
+            continue
+        start, stream_size = struct.unpack_from("<II", entry, 116)
+        if stream_size > len(data):
+            raise ValueError(f"stream of {stream_size} bytes in a file of {len(data)}")
+        if stream_size >= cutoff:
+            return b"".join(sector(n) for n in chain(start, fat))[:stream_size]
+        mini_fat = []  # a small stream lives in the mini stream, the root entry's, in sectors of 2**mini_shift
+        for number in chain(mini_fat_start, fat):
+            mini_fat += struct.unpack(f"<{size // 4}I", sector(number))
+        mini_stream = b"".join(sector(n) for n in chain(struct.unpack_from("<I", root, 116)[0], fat))
+        mini = 1 << mini_shift
+        return b"".join(mini_stream[n * mini : (n + 1) * mini] for n in chain(start, mini_fat))[:stream_size]
+    return b""
+
+
+def _ods_extents(content: bytes, clock: _Clock) -> list[tuple[str, int, int]]:
+    """(sheet, rows, columns) each table of an .ods spans up to its last cell with a value, repeated rows and
+    columns counted (LibreOffice writes a million empty rows as one element; calamine expands a repeated
+    value)."""
+    table, row, cell = f"{{{_TABLE}}}table", f"{{{_TABLE}}}table-row", f"{{{_TABLE}}}table-cell"
+    covered = f"{{{_TABLE}}}covered-table-cell"
+    rows_repeated, cols_repeated = f"{{{_TABLE}}}number-rows-repeated", f"{{{_TABLE}}}number-columns-repeated"
+    value_type, name_attribute = f"{{{_OFFICE}}}value-type", f"{{{_TABLE}}}name"
+    extents: list[tuple[str, int, int]] = []
+    name, at_row, height, width, at_col, row_has = "", 0, 0, 0, 0, False
+    try:
+        for count, (event, element) in enumerate(FastElementTree.iterparse(io.BytesIO(content), ("start", "end"))):
+            if count % 100_000 == 0:
+                clock.check()
+            tag = element.tag
+            if event == "start":
+                if tag == table:
+                    name, at_row, height, width = element.get(name_attribute) or "", 0, 0, 0
+                elif tag == row:
+                    at_col, row_has = 0, False
+                continue
+            if tag in (cell, covered):
+                span = _repeat(element.get(cols_repeated))
+                if element.get(value_type) is not None or len(element):
+                    width, row_has = max(width, at_col + span), True
+                at_col += span
+                element.clear()
+            elif tag == row:
+                span = _repeat(element.get(rows_repeated))
+                if row_has:
+                    height = at_row + span
+                at_row += span
+                element.clear()
+            elif tag == table:
+                extents.append((name, height, width))
+                element.clear()
+    except FastElementTree.ParseError as error:
+        raise _broken_legacy(".ods", error) from error
+    return extents
+
+
+def _repeat(text: str | None) -> int:
+    try:
+        return max(1, int(text or 1))
+    except ValueError:
+        return 1
+
+
+def _check_extents(extents: list[tuple[str, int, int]]) -> None:
+    for name, rows, cols in extents:
+        if rows > MAX_ROWS or cols > MAX_COLUMNS or rows * cols > MAX_CELLS:
+            raise UnreadableWorkbook(
+                f"trang tính '{unicodedata.normalize('NFC', name)}' quá lớn ({format_number(rows)} dòng × "
+                f"{format_number(cols)} cột), không phải biểu mẫu chuẩn; {LEGACY_RESAVE}",
+                f"sheet {name!r} too large ({rows} x {cols})",
+            )
+
+
+def _broken_legacy(kind: str, error: Exception) -> UnreadableWorkbook:
+    name = "Excel 97-2003 (.xls)" if kind == ".xls" else "OpenDocument (.ods)"
+    return UnreadableWorkbook(
+        f"tệp {name} bị hỏng hoặc không phải bảng tính, không đọc được; {LEGACY_RESAVE}",
+        f"cannot read the {kind} file ({error})",
+    )
+
+
+def _read_legacy(data: bytes, path: Path, kind: str, clock: _Clock) -> RawWorkbook:
+    """The values of an older-format workbook (.xls, .ods) as calamine reads them: no macro is run, nothing is
+    written. What only the OOXML package tells (formula cells, defined names, macros, links) is unknown: the
+    engine reports the rules that need it as not applicable (RawWorkbook.legacy)."""
+    try:
+        values = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        visible = {m.name: str(m.visible).endswith("Visible") for m in values.sheets_metadata}
+        wanted = set(L.DATA_SHEETS)
+        grids = {}
+        for name in values.sheet_names:
+            key = unicodedata.normalize("NFC", name)
+            if key not in wanted:
+                continue
+            clock.check()
+            sheet = values.get_sheet_by_name(name)
+            _check_extents([(key, sheet.height, sheet.width)])  # measured before: this is a last guard
+            rows_ = sheet.to_python(skip_empty_area=False)
+            merged = [(a, b) for a, b in sheet.merged_cell_ranges or []]
+            grids[key] = Grid(key, rows_, None, not visible.get(name, True), merged=merged)
+    except UnreadableWorkbook:
+        raise
+    except (python_calamine.CalamineError, OverflowError, ValueError, TypeError) as error:
+        raise _broken_legacy(kind, error) from error
+    return RawWorkbook(label=path.name, sheets=grids, legacy=kind)
 
 
 def _check_size(size: int) -> None:

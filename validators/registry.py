@@ -126,7 +126,28 @@ INTERNAL_ERROR = make_rule(
     "`$XDG_STATE_HOME/kehoach` or `~/.local/state/kehoach` elsewhere). An error: the file is not merged until "
     "the rule is fixed.",
 )
-RESERVED = frozenset({INTERNAL_ERROR.code})
+OLDER_FORMAT = make_rule(
+    "X002",
+    ERROR,
+    "Tệp định dạng cũ (.xls/.ods)",
+    "Tệp là định dạng {format}, không phải Sổ làm việc Excel (.xlsx): đã đọc và kiểm tra số liệu, nhưng không "
+    "kiểm tra được công thức, macro, tên định nghĩa và liên kết ngoài (các quy tắc {rules} không áp dụng cho tệp "
+    ".xls/.ods), nên tệp không được tổng hợp. Mở tệp bằng Excel, chọn Tệp > Lưu thành… > Sổ làm việc Excel "
+    "(.xlsx) rồi gửi lại.",
+    "Older file format (.xls/.ods)",
+    "The file is in the {format} format, not an Excel Workbook (.xlsx): its values were read and checked, but its "
+    "formulas, macros, defined names and external links cannot be (rules {rules} do not apply to .xls/.ods "
+    "files), so it is not merged. Open it in Excel, choose File > Save As… > Excel Workbook (.xlsx) and send it "
+    "again.",
+    values=("format", "rules"),
+    about="The file is an Excel 97-2003 workbook (.xls) or an OpenDocument spreadsheet (.ods). Its values are "
+    "read with python-calamine (no macro is ever run, the file is never modified) and every rule that needs only "
+    "values runs on them; the rules that need the .xlsx package (formulas, macros, defined names, links: "
+    "`PACKAGE_RULES` in validators/engine.py) are reported as not applicable. An error: such a file is never "
+    "merged, its findings are listed so that the sender fixes everything in one round, with the instruction to "
+    "save it as .xlsx.",
+)
+RESERVED = frozenset({INTERNAL_ERROR.code, OLDER_FORMAT.code})
 
 REGISTRY: dict[str, Rule] = {}
 
@@ -158,4 +179,4 @@ def all_rules() -> list[Rule]:
 
 def reference() -> list[Rule]:
     """Every code a finding can carry: the rules and the internal error (the rule reference lists them)."""
-    return sorted([*all_rules(), INTERNAL_ERROR], key=_order)
+    return sorted([*all_rules(), INTERNAL_ERROR, OLDER_FORMAT], key=_order)

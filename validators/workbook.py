@@ -66,6 +66,9 @@ class RawWorkbook:
     # template's; never run. Reading values needs none of it, so it is inflated only when that rule asks.
     vba: Callable[[], bytes] | None = None
     external_links: list[str] = field(default_factory=list)  # targets of links to other workbooks
+    # ".xls" or ".ods" when the values came from an older format (calamine's values only: no formulas, defined
+    # names, macros or links to read); "" for an .xlsx/.xlsm package or a live workbook.
+    legacy: str = ""
 
 
 def a1(row: int, col: int) -> str:
