@@ -92,6 +92,34 @@ growth rate in a yellow cell and GRDP, growth, structure, contributions and GRDP
 Exit codes: 0 success; 2 bad usage, an unreadable file, 2020 figures missing,
             a wrong assumptions file or a workbook that cannot be written.
 """,
+    "kehoach report": """Draft the report on the 2016-2020 five-year plan and the 2021-2025 five-year plan (Word).
+
+\b
+MASTER is the master written by `kehoach merge`. The draft follows Decree 30/2020/NĐ-CP: part I evaluates
+2016-2020 (indicators exceeded, met and missed; causes; each task area's evaluation), part II the 2021-2025
+plan (targets, growth scenarios, major balances, public investment, tasks and solutions), then the annex
+tables. Whatever is missing is marked in yellow «[Cần bổ sung]».
+--pdf: also write a PDF (LibreOffice).
+Exit codes: 0 draft written; 2 bad usage, an unreadable master or template, a file that cannot be written,
+            no conversion to PDF.
+""",
+    "kehoach consult": "Comments on the published draft: the comment form (form) and the gathering of the "
+    "returned forms (merge).",
+    "kehoach consult form": """Write the comment form: the sections of the draft report, cells for the comment and
+the proposed wording, who comments.
+
+\b
+Exit codes: 0 written; 2 the file cannot be written.
+""",
+    "kehoach consult merge": """Gather every comment form (.xlsx/.xlsm) in INBOX (and its subfolders) by section of
+the draft.
+
+\b
+The summary has every comment (who, which file; filterable), the number of comments per section, and the list
+of files received (a broken file or one that is not a comment form is listed with the reason and skipped, as in
+kehoach merge).
+Exit codes: 0 summary written; 2 an unusable folder or a file that cannot be written.
+""",
 }
 
 OPTIONS = {
@@ -124,4 +152,14 @@ OPTIONS = {
     "shipped; columns and how to change them: docs/scenarios.md).",
     "scenarios --target": "Target of average GRDP growth per year (%): one level (9) or a range (9-10). "
     "Default: 9-10 as the Directive says.",
+    "scenarios --icor": "ICOR of every scenario for the investment balance (default: each scenario's assumption).",
+    "report --output": "The Word (.docx) draft to write.",
+    "report --template": "The Department's Word template (.docx) with placeholders (default: the one shipped; "
+    "how to change it: docs/report.md).",
+    "report --pdf": "Also write a PDF beside the Word file (needs LibreOffice), for the portal.",
+    "report --assumptions": "CSV file of the growth scenarios' assumptions (as kehoach scenarios).",
+    "report --target": "Target of average GRDP growth per year (%), default 9-10.",
+    "report --icor": "ICOR of every scenario (default: each scenario's assumption).",
+    "consult form --out": "The comment form (.xlsx) to write.",
+    "consult merge --output": "The summary of comments (.xlsx) to write.",
 }

@@ -166,7 +166,9 @@ def _localize(command: click.Command, lang: str, path: str = "kehoach") -> None:
         if isinstance(param, click.Option):
             vi_option = param.__dict__.setdefault("_kehoach_help_vi", param.help)
             name = max(param.opts, key=len)
-            english = OPTIONS.get(f"{command.name} {name}") or OPTIONS.get(name)
+            # by the command's path first ("consult merge --output"), then its name, then the option alone
+            keys = (f"{path.removeprefix('kehoach ')} {name}", f"{command.name} {name}", name)
+            english = next((OPTIONS[k] for k in keys if k in OPTIONS), None)
             if name == "--version":
                 vi_option = CLICK_VI["Show the version and exit."]
             param.help = english if lang == "en" and english else vi_option
