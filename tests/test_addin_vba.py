@@ -208,6 +208,21 @@ def test_the_vba_project_has_no_compat_version_record(template: Path) -> None:
     assert 0x004A not in ids
 
 
+def test_libreoffice_still_loads_the_macros(template: Path, tmp_path: Path) -> None:
+    """Without the PROJECTCOMPATVERSION record the project still loads: LibreOffice imports every module, ours
+    with its RunPython calls, into the document's Basic library."""
+    from tests.support.libreoffice import convert, soffice
+
+    if soffice() is None:
+        pytest.skip("LibreOffice is not installed")
+    (converted,) = convert([template], tmp_path, "ods")
+    with zipfile.ZipFile(converted) as package:
+        names = set(package.namelist())
+        ours = package.read("Basic/VBAProject/KeHoach.xml").decode("utf-8")
+    assert {f"Basic/VBAProject/{m}.xml" for m in (MODULE, "xlwings", "Dictionary")} <= names
+    assert "Sub KiemTraDuLieu" in ours and "RunPython" in ours
+
+
 def test_the_button_checks_the_interpreter_with_a_unicode_file_api() -> None:
     """A user folder with Vietnamese letters: the interpreter path (expanded by WScript, Unicode) is checked with
     Scripting.FileSystemObject (COM, Unicode), not with VBA's file functions."""
