@@ -24,10 +24,11 @@ from typing import Any
 import click
 from kehoach.cli import exit_codes
 from kehoach.cli.output import FORMAT_OPTION, emit_json, fail, say
+from kehoach.workbook_templates.vba_project import BUNDLE_INSTALLER
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = "kehoach-nut-kiem-tra-win64.zip"
-INSTALLER = "cai-dat.cmd"
+INSTALLER = BUNDLE_INSTALLER  # the name the templates' notice and the guide give
 MANIFEST = "kehoach-bundle.json"
 PYTHON_VERSIONS = ("3.11", "3.12", "3.13")  # requires-python >= 3.11; wheels of every dependency exist for these
 

@@ -20,6 +20,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from defusedxml import ElementTree
+from kehoach.cli import bundle_cmd
 from kehoach.cli.main import kehoach
 from kehoach.workbook_templates import layout as L
 from kehoach.workbook_templates.builder import build_workbook
@@ -31,6 +32,7 @@ from kehoach.workbook_templates.vba_project import (
     INTERPRETER_WIN,
     MODULE,
     VBA_DIR,
+    WHEEL,
     xlwings_version,
 )
 
@@ -177,8 +179,12 @@ def test_the_missing_python_notice_quotes_the_guides_commands(template: Path) ->
     notice = _settings(template)["KEHOACH_NO_PYTHON"]
     guide = (ROOT / "docs" / "huong-dan-su-dung.md").read_text(encoding="utf-8")
     assert INSTALL_COMMAND in notice and BUNDLE_INSTALLER in notice
-    assert f"```\n{INSTALL_COMMAND}\n```" in guide.replace("```bat", "```")
-    assert BUNDLE_INSTALLER in guide
+    commands = {line.strip() for block in re.findall(r"```\n(.*?)```", guide, re.S) for line in block.splitlines()}
+    assert INSTALL_COMMAND in commands
+    assert f"py -m pip install --user {WHEEL}" in commands
+    assert BUNDLE_INSTALLER in guide and bundle_cmd.INSTALLER == BUNDLE_INSTALLER
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    assert f"kehoach-{version}-py3-none-any.whl" == WHEEL
     for section in re.findall(r"mục (\d[a-z]?)", notice):
         assert re.search(rf"^##+ {section}\. ", guide, re.M), f"the guide has no section {section}"
 

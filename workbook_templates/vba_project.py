@@ -45,15 +45,19 @@ INTERPRETER_WIN = ADDIN_HOME_WIN + r"\venv\Scripts\pythonw.exe"
 TITLE = "Kế hoạch 5 năm 2021-2025"
 
 
-# The guide's command for IT staff (docs/huong-dan-su-dung.md, section 2b); the notice quotes it word for word.
-INSTALL_COMMAND = "kehoach addin install --source kehoach.whl"
-BUNDLE_INSTALLER = "cai-dat.cmd"  # the bundle's installer (cli/bundle_cmd.py), section 2a of the guide
+# The guide's commands (docs/huong-dan-su-dung.md): section 2a, the bundle's installer (cli/bundle_cmd.py); section
+# 2b, for IT staff, the command that installs from the wheel the DPI sends. The notice quotes them word for word
+# (tests/test_addin_vba.py).
+BUNDLE_INSTALLER = "cai-dat.cmd"
+WHEEL = "kehoach-0.1.0-py3-none-any.whl"  # pyproject's version: tests/test_addin_vba.py keeps them in step
+INSTALL_COMMAND = f"py -m kehoach.cli.main addin install --source {WHEEL}"
 NO_PYTHON = (
     "Máy tính này chưa cài phần kiểm tra dữ liệu (Python) nên nút này chưa dùng được.\n"
-    f"Cách cài: giải nén bộ cài do Sở gửi và chạy tệp {BUNDLE_INSTALLER} (xem «Hướng dẫn sử dụng», mục 2a); "
-    f"cán bộ tin học có thể dùng lệnh: {INSTALL_COMMAND} (mục 2b).\n"
+    f"Cách cài: giải nén bộ cài do Sở gửi rồi bấm đúp vào tệp {BUNDLE_INSTALLER} (xem «Hướng dẫn sử dụng», "
+    f"mục 2a). Cán bộ tin học có thể cài bằng lệnh «{INSTALL_COMMAND}» (mục 2b).\n"
     "Nếu không cài được, hãy gửi tệp cho Sở Kế hoạch và Đầu tư: Sở sẽ kiểm tra và báo lại."
 )
+
 
 # Every key the vendored xlwings module reads (GetConfig in vba/xlwings.bas), with the value the templates pin.
 # A key on the workbook's sheet wins over an xlwings.conf beside the workbook or in the user's profile
