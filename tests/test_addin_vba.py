@@ -189,6 +189,13 @@ def test_the_missing_python_notice_quotes_the_guides_commands(template: Path) ->
         assert re.search(rf"^##+ {section}\. ", guide, re.M), f"the guide has no section {section}"
 
 
+def test_the_guides_pictures_exist() -> None:
+    guide = (ROOT / "docs" / "huong-dan-su-dung.md").read_text(encoding="utf-8")
+    pictures = re.findall(r"!\[[^\]]*\]\((img/[^)]+)\)", guide)
+    assert {"img/cai-dat-xong.png", "img/cai-dat-thu-muc.png"} <= set(pictures)
+    assert all((ROOT / "docs" / picture).is_file() for picture in pictures)
+
+
 def _dir_records(template: Path) -> list[int]:
     """The record ids of the VBA project's dir stream, in order (MS-OVBA 2.3.4.2), up to the first module."""
     from pyopenvba.vba import decompress
