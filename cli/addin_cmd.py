@@ -112,9 +112,10 @@ def plan(home: PureWindowsPath, package: Path, xlwings: str, python: str) -> lis
     ]
 
 
-# The packages whose modules the buttons may import, directly or lazily: the add-in, the engine with its rules,
-# and the templates' catalog, layout and VBA sources. Every module in them is imported by the self-check.
-BUTTON_PACKAGES = ("kehoach.xl_addin", "kehoach.validators", "kehoach.workbook_templates")
+# What the buttons import: the add-in and the rule modules the engine loads (every module in these packages is
+# imported by the self-check); the rest of validators and workbook_templates comes in through their imports.
+# The template builder, the file reader's macro scan, the merge and the report are the DPI's, not the button's.
+BUTTON_PACKAGES = ("kehoach.xl_addin", "kehoach.validators.rules")
 _COMMAND = re.compile(r'^Private Const (\w+)_COMMAND As String = "(.*)"$', re.M)
 
 
@@ -234,14 +235,15 @@ def _check_workbook() -> dict[str, Any]:
     from kehoach.validators.registry import all_rules
     from kehoach.validators.workbook import RawWorkbook
     from kehoach.workbook_templates import layout as L
-    from kehoach.workbook_templates.builder import build_workbook, workbook_filename
+    from kehoach.workbook_templates.builder import build_workbook
     from kehoach.workbook_templates.catalog import load_catalog
     from kehoach.xl_addin import excel  # noqa: F401  (what the button runs; its imports must all work)
 
     catalog = load_catalog()
     unit = catalog.units[0]
     with tempfile.TemporaryDirectory(prefix="kehoach-addin-check-") as tmp:
-        read = read_workbook(build_workbook(catalog, unit, Path(tmp) / workbook_filename(unit)))
+        # .xlsx: the same sheets without the VBA project, whose writer (pyOpenVBA) is the DPI's, not the button's
+        read = read_workbook(build_workbook(catalog, unit, Path(tmp) / f"{unit.code}.xlsx"))
     live = RawWorkbook(read.label, {n: g for n, g in read.sheets.items() if n in L.DATA_SHEETS}, read.names)
     report = validate_book(live, catalog)
     if not report.readable:

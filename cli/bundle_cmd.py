@@ -24,39 +24,23 @@ from typing import Any
 import click
 from kehoach.cli import exit_codes
 from kehoach.cli.output import FORMAT_OPTION, emit_json, fail, say
+from kehoach.workbook_templates.vba_project import BUNDLE_INSTALLER
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = "kehoach-nut-kiem-tra-win64.zip"
-INSTALLER = "cai-dat.cmd"
+INSTALLER = BUNDLE_INSTALLER  # the name the templates' notice and the guide give
 MANIFEST = "kehoach-bundle.json"
 PYTHON_VERSIONS = ("3.11", "3.12", "3.13")  # requires-python >= 3.11; wheels of every dependency exist for these
 
-# What the button needs, one data list: the distributions of kehoach's dependencies that the button and its
-# self-check import (their version specifiers come from the kehoach wheel's metadata, i.e. pyproject.toml), and
-# the names pip would leave out because it judges their markers on the building machine. Everything else they need
-# is resolved by pip for the chosen Windows Python. Found by importing what `kehoach addin check` imports
-# (every module of xl_addin, validators and workbook_templates, an empty template built and checked), and the
-# button's own imports: tests/test_bundle.py keeps this list and pyproject's dependencies in step.
-BUTTON_DEPENDENCIES = (
-    "click",  # the self-check's command line (kehoach.cli.main addin check)
-    "openpyxl",  # validators/annotate.py
-    "XlsxWriter",  # workbook_templates (layout, builder), validators/workbook.py
-    "python-calamine",  # validators/reader.py (the self-check reads the template it built)
-    "pandas",  # validators/schemas.py
-    "pandera",  # validators/schemas.py
-    "defusedxml",  # validators/reader.py, validators/sheetscan.py
-    "pyOpenVBA",  # workbook_templates/vba_project.py
-)
+# What the button needs is one list, pyproject's optional-dependency group ``addin`` (read from the kehoach
+# wheel's metadata, i.e. pyproject.toml); pip resolves what those need for the chosen Windows Python. Added here:
+# the names pip would leave out because it judges their markers on the building machine.
+BUTTON_EXTRA = "addin"
 WINDOWS_ONLY = (
     "pywin32",  # xlwings on Windows (COM): its marker platform_system == 'Windows'
     "colorama",  # click on Windows
     "tzdata",  # pandas on Windows
 )
-# kehoach's dependencies the button never imports, with the reason.
-LEFT_OUT = {
-    "oletools": "validators/macros.py imports it only when reading a file's macros (validate, merge), not the button",
-    "docxtpl": "only kehoach report (the DPI's draft in Word) imports it, never the button",
-}
 
 
 @dataclass(frozen=True)
@@ -106,25 +90,27 @@ def inspect_python_zip(path: Path) -> EmbeddablePython:
 
 
 def requirements(wheel: Path) -> list[str]:
-    """The pip requirements of the bundle besides the kehoach wheel: BUTTON_DEPENDENCIES with the specifiers of the
-    wheel's metadata, xlwings at the VBA module's version, and WINDOWS_ONLY."""
+    """The pip requirements of the bundle besides the kehoach wheel: the wheel's ``addin`` extra (xlwings at the
+    VBA module's version among them) and WINDOWS_ONLY."""
     from kehoach.workbook_templates.vba_project import xlwings_version
 
-    declared = {}
     with zipfile.ZipFile(wheel) as archive:
         (metadata,) = (n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
-        for line in archive.read(metadata).decode("utf-8").splitlines():
-            if line.startswith("Requires-Dist:") and "extra ==" not in line:
-                spec = line.partition(":")[2].strip()
-                name = re.match(r"[A-Za-z0-9._-]+", spec)
-                if name:
-                    declared[_canonical(name.group(0))] = spec.split(";")[0].strip()
-    chosen = [declared.get(_canonical(name), name) for name in BUTTON_DEPENDENCIES]
-    return [*chosen, f"xlwings=={xlwings_version()}", *WINDOWS_ONLY]
+        chosen = button_requirements(archive.read(metadata).decode("utf-8"))
+    if f"xlwings=={xlwings_version()}" not in chosen:
+        raise RuntimeError(f"nhóm «{BUTTON_EXTRA}» của kehoach phải ghim xlwings=={xlwings_version()}")
+    return [*chosen, *WINDOWS_ONLY]
 
 
-def _canonical(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+def button_requirements(metadata: str) -> list[str]:
+    """The requirements of the ``addin`` extra in a distribution's METADATA text, without their markers."""
+    chosen = []
+    for line in metadata.splitlines():
+        if line.startswith("Requires-Dist:"):
+            spec, _, marker = line.partition(":")[2].strip().partition(";")
+            if re.fullmatch(rf"""\s*extra\s*==\s*["']{BUTTON_EXTRA}["']\s*""", marker):
+                chosen.append(spec.strip().replace(" ", ""))
+    return chosen
 
 
 def build_wheel(out: Path) -> Path:

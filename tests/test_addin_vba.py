@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tomllib
@@ -19,11 +20,21 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from defusedxml import ElementTree
+from kehoach.cli import bundle_cmd
 from kehoach.cli.main import kehoach
 from kehoach.workbook_templates import layout as L
 from kehoach.workbook_templates.builder import build_workbook
 from kehoach.workbook_templates.catalog import load_catalog
-from kehoach.workbook_templates.vba_project import BUTTONS, INTERPRETER_WIN, MODULE, VBA_DIR, xlwings_version
+from kehoach.workbook_templates.vba_project import (
+    BUNDLE_INSTALLER,
+    BUTTONS,
+    INSTALL_COMMAND,
+    INTERPRETER_WIN,
+    MODULE,
+    VBA_DIR,
+    WHEEL,
+    xlwings_version,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTRY_POINTS = {"KiemTraDuLieu": "validate", "XoaDanhDau": "clear"}  # Sub -> xl_addin function it runs
@@ -124,15 +135,115 @@ def test_the_vba_project_is_source_only_so_office_compiles_it(template: Path) ->
     assert stream == b"\xcc\x61\xff\xff\x00\x01\x00"  # MS-OVBA 2.3.4.1: version 0xFFFF, no performance cache
 
 
-def test_the_hidden_settings_keep_the_workbook_folder_off_the_python_path(template: Path) -> None:
+def _settings(template: Path) -> dict[str, str]:
+    """The hidden xlwings.conf sheet as the xlwings module reads it: keys upper-cased from A1 down to the first
+    empty key, an empty value read as ""."""
     book = openpyxl.load_workbook(template)
     sheet = book[L.XLWINGS_CONF]
     assert sheet.sheet_state == "hidden"
-    settings = {row[0]: row[1] for row in sheet.iter_rows(values_only=True)}
+    settings = {}
+    for key, value in sheet.iter_rows(values_only=True, max_col=2):
+        if key is None:
+            break
+        settings[str(key).upper()] = "" if value is None else str(value)
+    return settings
+
+
+def test_the_hidden_settings_keep_the_workbook_folder_off_the_python_path(template: Path) -> None:
+    settings = _settings(template)
     assert settings["ADD_WORKBOOK_TO_PYTHONPATH"] == "false"
-    assert settings["INTERPRETER_WIN"] == INTERPRETER_WIN
+    assert settings["PYTHONPATH"] == ""
+    assert settings["INTERPRETER_WIN"] == settings["INTERPRETER"] == INTERPRETER_WIN
     assert INTERPRETER_WIN.startswith("%LOCALAPPDATA%\\")
     assert "Python" in settings["KEHOACH_NO_PYTHON"]
+
+
+def test_every_setting_the_xlwings_module_reads_is_pinned_on_the_sheet(template: Path) -> None:
+    """A key missing from the sheet would be taken from an xlwings.conf beside the workbook or in the user's
+    profile (GetConfig: sheet, then directory, then user, then default)."""
+    source = (VBA_DIR / "xlwings.bas").read_text(encoding="ascii")
+    read = set(re.findall(r'GetConfig\("([^"]+)"', source))
+    assert {"PYTHONPATH", "USE UDF SERVER", "SHOW CONSOLE", "CONDA PATH", "CONDA ENV", "UDF MODULES"} <= read
+    settings = _settings(template)
+    assert read <= set(settings), f"not pinned: {sorted(read - set(settings))}"
+    safe = {
+        "USE UDF SERVER": "False", "DEBUG UDFS": "False", "SHOW CONSOLE": "False", "UDF MODULES": "",
+        "CONDA PATH": "", "CONDA ENV": "", "LICENSE_KEY": "", "TEMP DIR": "%TEMP%", "SHOW_ERROR_POPUPS": "True",
+    }  # fmt: skip
+    assert {key: settings[key] for key in safe} == safe
+    assert list(settings)[-2:] == ["KEHOACH_TITLE", "KEHOACH_NO_PYTHON"]
+
+
+def test_the_missing_python_notice_quotes_the_guides_commands(template: Path) -> None:
+    """The notice KeHoach.bas shows names the installer and the command the guide gives, in the guide's words."""
+    notice = _settings(template)["KEHOACH_NO_PYTHON"]
+    guide = (ROOT / "docs" / "huong-dan-su-dung.md").read_text(encoding="utf-8")
+    assert INSTALL_COMMAND in notice and BUNDLE_INSTALLER in notice
+    commands = {line.strip() for block in re.findall(r"```\n(.*?)```", guide, re.S) for line in block.splitlines()}
+    assert INSTALL_COMMAND in commands
+    assert f"py -m pip install --user {WHEEL}" in commands
+    assert BUNDLE_INSTALLER in guide and bundle_cmd.INSTALLER == BUNDLE_INSTALLER
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    assert f"kehoach-{version}-py3-none-any.whl" == WHEEL
+    for section in re.findall(r"mục (\d[a-z]?)", notice):
+        assert re.search(rf"^##+ {section}\. ", guide, re.M), f"the guide has no section {section}"
+
+
+def test_the_guides_pictures_exist() -> None:
+    guide = (ROOT / "docs" / "huong-dan-su-dung.md").read_text(encoding="utf-8")
+    pictures = re.findall(r"!\[[^\]]*\]\((img/[^)]+)\)", guide)
+    assert {"img/cai-dat-xong.png", "img/cai-dat-thu-muc.png"} <= set(pictures)
+    assert all((ROOT / "docs" / picture).is_file() for picture in pictures)
+
+
+def _dir_records(template: Path) -> list[int]:
+    """The record ids of the VBA project's dir stream, in order (MS-OVBA 2.3.4.2), up to the first module."""
+    from pyopenvba.vba import decompress
+
+    with zipfile.ZipFile(template) as package:
+        project = olefile.OleFileIO(package.read("xl/vbaProject.bin"))
+    data = decompress(project.openstream("VBA/dir").read())
+    ids, offset = [], 0
+    while offset < len(data):
+        record, size = struct.unpack_from("<HI", data, offset)
+        ids.append(record)
+        if record == 0x0009:  # PROJECTVERSION: its Size field is 4 but 6 bytes follow
+            size = 6
+        offset += 6 + size
+        if record == 0x000F:  # PROJECTMODULES: the project information and references are behind
+            break
+    return ids
+
+
+def test_the_vba_project_has_no_compat_version_record(template: Path) -> None:
+    ids = _dir_records(template)
+    assert ids[:2] == [0x0001, 0x0002]  # PROJECTSYSKIND, then PROJECTLCID directly
+    assert 0x004A not in ids
+
+
+def test_libreoffice_still_loads_the_macros(template: Path, tmp_path: Path) -> None:
+    """Without the PROJECTCOMPATVERSION record the project still loads: LibreOffice imports every module, ours
+    with its RunPython calls, into the document's Basic library."""
+    from tests.support.libreoffice import convert, soffice
+
+    if soffice() is None:
+        pytest.skip("LibreOffice is not installed")
+    (converted,) = convert([template], tmp_path, "ods")
+    with zipfile.ZipFile(converted) as package:
+        names = set(package.namelist())
+        ours = package.read("Basic/VBAProject/KeHoach.xml").decode("utf-8")
+    assert {f"Basic/VBAProject/{m}.xml" for m in (MODULE, "xlwings", "Dictionary")} <= names
+    assert "Sub KiemTraDuLieu" in ours and "RunPython" in ours
+
+
+def test_the_button_checks_the_interpreter_with_a_unicode_file_api() -> None:
+    """A user folder with Vietnamese letters: the interpreter path (expanded by WScript, Unicode) is checked with
+    Scripting.FileSystemObject (COM, Unicode), not with VBA's file functions."""
+    code = (VBA_DIR / "KeHoach.bas").read_text(encoding="ascii")
+    body = code[code.index("Private Function PythonInstalled") :]
+    body = body[: body.index("End Function")]
+    assert 'CreateObject("Scripting.FileSystemObject").FileExists(interpreter)' in body
+    assert "GetAttr" not in body and "Dir(" not in body
 
 
 def test_the_vendored_xlwings_module_is_the_one_the_python_side_pins() -> None:

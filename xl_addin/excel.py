@@ -34,7 +34,6 @@ from kehoach.validators.marks import (
 )
 from kehoach.validators.workbook import ExcelError, Grid, RawWorkbook, a1, normalize, rowcol
 from kehoach.workbook_templates import layout as L
-from kehoach.workbook_templates.builder import PROTECTION
 from kehoach.workbook_templates.catalog import load_catalog
 from kehoach.workbook_templates.styles import FONT, LINK_COLOUR
 
@@ -44,13 +43,17 @@ if TYPE_CHECKING:
 ERROR_TEXTS = frozenset(
     {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#DATA!", "#SPILL!", "#CALC!"}
 )
-# The builder's protection options (XlsxWriter names) as Worksheet.Protect arguments, to protect a sheet again
-# as the template had it after writing to it.
-_PROTECT_ARGUMENTS = {
-    "insert_rows": "AllowInsertingRows",
-    "format_columns": "AllowFormattingColumns",
-    "format_rows": "AllowFormattingRows",
-    "autofilter": "AllowFiltering",
+# Worksheet.Protect arguments that protect a sheet again as the template had it after writing to it: the
+# builder's protection options (workbook_templates/builder.py PROTECTION, tests/test_addin.py keeps them in step),
+# written out here so that the button does not import the template builder.
+PROTECT_ARGUMENTS = {
+    "DrawingObjects": True,
+    "Contents": True,
+    "Scenarios": True,
+    "AllowInsertingRows": True,
+    "AllowFormattingColumns": True,
+    "AllowFormattingRows": True,
+    "AllowFiltering": True,
 }
 NOTE_WIDTH = 320  # points; Excel's default note box shows two words of a message
 NOTE_LINE_CHARS, NOTE_LINE_HEIGHT = 55, 14
@@ -161,10 +164,8 @@ class _Writer:
                     protected.append(sheet)
             yield
         finally:
-            arguments = {"DrawingObjects": True, "Contents": True, "Scenarios": True}
-            arguments |= {com: bool(PROTECTION.get(key)) for key, com in _PROTECT_ARGUMENTS.items()}
             for sheet in protected:
-                sheet.api.Protect(**arguments)
+                sheet.api.Protect(**PROTECT_ARGUMENTS)
             app.screen_updating = updating
 
     # --- cell marks ----------------------------------------------------------------------------------

@@ -36,9 +36,11 @@ Private Function PythonInstalled() As Boolean
         ' The Mac interpreter is found by xlwings itself; staff use Windows.
         PythonInstalled = True
     #Else
+        ' The path holds the user's folder, which may have Vietnamese letters: GetConfig expands it with
+        ' WScript (Unicode) and the FileSystemObject checks it (Unicode), not VBA's file functions.
         Dim interpreter As String
         interpreter = GetConfig("INTERPRETER_WIN", "")
-        If interpreter <> "" And FileExists(interpreter) Then
+        If interpreter <> "" And CreateObject("Scripting.FileSystemObject").FileExists(interpreter) Then
             PythonInstalled = True
         Else
             ShowNotice GetConfig("KEHOACH_NO_PYTHON", "Python is not installed."), GetConfig("KEHOACH_TITLE", "kehoach")
