@@ -45,33 +45,6 @@ UNIT_KIND_LABELS = {
     "agency": "Cơ quan, đơn vị ngành dọc",
     "district": "Huyện, thị xã, thành phố",
 }
-ROMAN = (
-    "I",
-    "II",
-    "III",
-    "IV",
-    "V",
-    "VI",
-    "VII",
-    "VIII",
-    "IX",
-    "X",
-    "XI",
-    "XII",
-    "XIII",
-    "XIV",
-    "XV",
-    "XVI",
-    "XVII",
-    "XVIII",
-    "XIX",
-    "XX",
-    "XXI",
-    "XXII",
-    "XXIII",
-    "XXIV",
-    "XXV",
-)
 NUMBER_LIMIT = 1e15
 BOLD_WIDTH = 0.9  # bold text: the share of a column's width it may count on
 TITLES = {
@@ -465,7 +438,7 @@ class _Builder:
         area_number = number = 0
         for table_row in rows:
             if table_row.area:
-                self._area_row(ws, table_row.row, ROMAN[area_number], table_row.area.name_vi, columns)
+                self._area_row(ws, table_row.row, L.roman(area_number + 1), table_row.area.name_vi, columns)
                 area_number, number = area_number + 1, 0
             else:
                 number += 1

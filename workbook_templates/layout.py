@@ -186,6 +186,15 @@ def indicator_rows(catalog: Catalog, unit: Unit) -> tuple[TableRow, ...]:
     return tuple(rows)
 
 
+def roman(n: int) -> str:
+    """The official numbering of a task area (I, II, ... XIX)."""
+    out = ""
+    for value, letters in ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= value:
+            out, n = out + letters, n - value
+    return out
+
+
 def indicator_cell(key: str, row: int) -> str:
     return a1(row, column_index(indicator_columns(), key))
 

@@ -87,11 +87,3 @@ def write(ws: Worksheet, row: int, col: int, value: object, fmt: object) -> None
         ws.write_string(row, col, str(value), fmt)
     else:
         ws.write_number(row, col, value, fmt)
-
-
-def roman(n: int) -> str:
-    out = ""
-    for value, letters in ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
-        while n >= value:
-            out, n = out + letters, n - value
-    return out

@@ -8,7 +8,7 @@ rejected and missing."""
 from __future__ import annotations
 
 from kehoach.master.plan import ProvinceRow
-from kehoach.master.sheets.base import A3, Writer, page, roman, write
+from kehoach.master.sheets.base import A3, Writer, page, write
 from kehoach.workbook_templates import layout as L
 from kehoach.workbook_templates.styles import LINE_HEIGHT, text_lines
 
@@ -121,7 +121,7 @@ def write_sheet(w: Writer) -> None:
             continue
         number_of_area += 1
         ws.write_string(row, 0, AREA_PREFIX + area.code, st.key)
-        ws.write_string(row, col["stt"], roman(number_of_area), st.area)
+        ws.write_string(row, col["stt"], L.roman(number_of_area), st.area)
         ws.merge_range(row, col["name"], row, last_printed, area.name_vi, st.area_wrap)
         ws.set_row(row, LINE_HEIGHT * text_lines(area.name_vi, 200))
         row += 1

@@ -6,7 +6,7 @@ joint saying whether the row starts the section (``first``), a new paragraph (``
 
 from __future__ import annotations
 
-from kehoach.master.sheets.base import A4, Writer, page, roman
+from kehoach.master.sheets.base import A4, Writer, page
 from kehoach.workbook_templates import layout as L
 from kehoach.workbook_templates.styles import LINE_HEIGHT, text_lines
 
@@ -66,7 +66,7 @@ def write_sheet(w: Writer) -> None:
     for entry in w.plan.texts:
         if entry.area != area:
             area, section, area_number, section_number = entry.area, None, area_number + 1, 0
-            heading = f"{roman(area_number)}. {areas.get(area, area)}"
+            heading = f"{L.roman(area_number)}. {areas.get(area, area)}"
             ws.merge_range(row, UNIT_COL, row, TEXT_COL, heading, st.area_wrap)
             ws.set_row(row, LINE_HEIGHT * text_lines(heading, UNIT_WIDTH + TEXT_WIDTH))
             row += 1
