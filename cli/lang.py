@@ -105,6 +105,19 @@ def current() -> str:
     return _current[0]
 
 
+def text(vi: str, en: str) -> str:
+    """The one of a command's two texts in the chosen language."""
+    return en if _current[0] == "en" else vi
+
+
+def message(error: BaseException) -> str:
+    """An exception's message in the chosen language: the core's exceptions keep their Vietnamese ``message``
+    (or ``str()``) and may carry an English ``message_en``."""
+    vi = getattr(error, "message", None) or str(error)
+    en = getattr(error, "message_en", None)
+    return en if _current[0] == "en" and en else vi
+
+
 def gettext(message: str) -> str:
     return CLICK_VI.get(message, message) if _current[0] == "vi" else message
 

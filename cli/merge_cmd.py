@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 from kehoach.cli import exit_codes
-from kehoach.cli.lang import current
+from kehoach.cli.lang import current, message, text
 from kehoach.cli.output import FORMAT_OPTION, emit_json, fail, say
 
 if TYPE_CHECKING:
@@ -62,15 +62,16 @@ def merge(inbox: Path, master: Path, deadline: dt.datetime | None, output_format
                 inbox, master, deadline.date() if deadline else None, progress=progress, extra_sheets=(add_to_master,)
             )
     except MergeError as error:
-        fail(error.message, error.code)
+        fail(message(error), error.code)
     except OSError as error:
         # Windows' own words are English ("Access is denied", "Sharing violation"): its causes are said in
         # Vietnamese, with what to do (winfiles.explain); any other keeps the system's words and the file.
         from kehoach.validators.winfiles import specific
 
         where = error.filename or master
-        reason = specific(error, where, writing=True) or f"{error.strerror or error} ({where})"
-        fail(f"không ghi được tệp tổng hợp: {reason}.", exit_codes.USAGE)
+        plain = f"{error.strerror or error} ({where})"
+        reason = specific(error, where, writing=True) or plain
+        fail(text(f"không ghi được tệp tổng hợp: {reason}.", f"cannot write the master: {plain}."), exit_codes.USAGE)
     if output_format == "json":
         warn_stall(outcome)
         emit_json(summary(outcome, current()))
@@ -131,7 +132,7 @@ def warn_stall(outcome: MergeOutcome) -> None:
     """Workers that stalled were stopped and their files checked in process: the master is complete, but the
     user is told (stderr), and the JSON summary says which files (``stalled_workers``)."""
     if outcome.stalled:
-        say(f"Cảnh báo: {outcome.stalled.message()}")
+        say(text("Cảnh báo: ", "Warning: ") + outcome.stalled.message(current()))
 
 
 OUTCOMES = ("merged", "rejected", "skipped")

@@ -1,0 +1,86 @@
+"""Issue 14 part 6: with ``--lang en`` every message a command writes is English (names of files, units and
+sheets, quoted «…», stay as they are); without it the Vietnamese texts are unchanged."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from kehoach.cli import lang
+from kehoach.cli.main import kehoach
+
+# Letters only Vietnamese uses (English and file paths of ASCII have none of them).
+VIETNAMESE_LETTERS = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]")
+
+
+@pytest.fixture(autouse=True)
+def _back_to_vietnamese():
+    yield
+    lang.choose("vi", kehoach)
+
+
+def run(*args: object, code: int = 0) -> str:
+    result = CliRunner().invoke(kehoach, [str(a) for a in args])
+    assert result.exit_code == code, (args, result.output, result.exception)
+    return result.output
+
+
+def english(text: str, *paths: Path) -> str:
+    """``text`` has no Vietnamese letter once quoted names and the given paths are taken out."""
+    bare = re.sub(r"«[^»]*»", "", text)
+    for path in sorted(map(str, paths), key=len, reverse=True):
+        bare = bare.replace(path, "")
+    assert not VIETNAMESE_LETTERS.search(bare), (VIETNAMESE_LETTERS.findall(bare), text)
+    return text
+
+
+def both(*args: object, code: int = 0, paths: tuple[Path, ...] = ()) -> tuple[str, str]:
+    vi = run(*args, code=code)
+    en = english(run(*args, "--lang", "en", code=code), *paths)
+    return vi, en
+
+
+def test_sample(tmp_path: Path) -> None:
+    vi, en = both("sample", "--out", tmp_path / "vi", "--unit", "SKHDT", paths=(tmp_path,))
+    assert "Đã tạo 1 tệp mẫu trong" in vi and "Wrote 1 sample files in" in en
+    vi, en = both("sample", "--out", tmp_path, "--unit", "XYZ", code=2)
+    assert "Lỗi: không có đơn vị mã XYZ trong danh mục." in vi and "Error: no unit XYZ in the catalog." in en
+
+
+def test_templates_build(tmp_path: Path) -> None:
+    vi, en = both("templates", "build", "--out", tmp_path, "--unit", "SKHDT", paths=(tmp_path,))
+    assert "Đã tạo 1 biểu mẫu trong" in vi and "Built 1 templates in" in en
+    vi, en = both("templates", "build", "--out", tmp_path, "--unit", "XYZ", code=2)
+    assert "không có đơn vị mã XYZ trong danh mục." in vi and "no unit XYZ in the catalog." in en
+
+
+def test_consult(tmp_path: Path) -> None:
+    inbox = tmp_path / "hop-thu"
+    inbox.mkdir()
+    vi, en = both("consult", "form", "-o", inbox / "phieu.xlsx", paths=(tmp_path,))
+    assert "Đã ghi phiếu góp ý:" in vi and "Comment form written:" in en
+    (inbox / "khac.xlsx").write_bytes(b"not a workbook")
+    out = tmp_path / "tong-hop.xlsx"
+    vi, en = both("consult", "merge", inbox, "-o", out, paths=(tmp_path,))
+    assert "phiếu trống" in vi and "Không đọc được" in vi
+    assert "empty forms" in en and "Cannot be read" in en
+    vi, en = both("consult", "merge", tmp_path / "khong-co", code=2, paths=(tmp_path,))
+    assert "không tìm thấy thư mục" in vi and "not found" in en
+
+
+def test_merge_errors(tmp_path: Path) -> None:
+    master = tmp_path / "tong-hop.xlsx"
+    vi, en = both("merge", tmp_path / "khong-co", "-o", master, code=2, paths=(tmp_path,))
+    assert "không tìm thấy thư mục nhận tệp" in vi and "inbox folder" in en
+    empty = tmp_path / "trong"
+    empty.mkdir()
+    (empty / "ghi-chu.txt").write_text("x")
+    vi, en = both("merge", empty, "-o", master, code=2, paths=(tmp_path,))
+    assert "không có tệp .xlsx, .xlsm, .xls hoặc .ods nào; 1 tệp khác" in vi and "has no .xlsx" in en
+    inbox = tmp_path / "hop-thu"
+    run("sample", "--out", inbox, "--unit", "SKHDT")
+    (tmp_path / f"~${master.name}").write_bytes(b"")  # Excel's lock file: the master is open
+    vi, en = both("merge", inbox, "-o", master, code=3, paths=(tmp_path,))
+    assert "đang được mở trong Excel" in vi and "is open in Excel" in en
