@@ -84,3 +84,25 @@ def test_merge_errors(tmp_path: Path) -> None:
     (tmp_path / f"~${master.name}").write_bytes(b"")  # Excel's lock file: the master is open
     vi, en = both("merge", inbox, "-o", master, code=3, paths=(tmp_path,))
     assert "đang được mở trong Excel" in vi and "is open in Excel" in en
+
+
+@pytest.fixture(scope="module")
+def ctk(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("ctk")
+    run("sample", "--out", folder, "--unit", "CTK")
+    return next(folder.glob("*.xlsx"))
+
+
+def test_scenarios(ctk: Path, tmp_path: Path) -> None:
+    out = tmp_path / "pa.xlsx"
+    vi, en = both("scenarios", ctk, "-o", out, paths=(tmp_path, ctk))
+    assert "Đã ghi bảng tính phương án:" in vi and "GRDP tăng bình quân" in vi
+    assert "Scenario workbook written:" in en and "average GRDP growth" in en
+    vi, en = both("scenarios", tmp_path / "khong-co.xlsx", code=2, paths=(tmp_path,))
+    assert "không tìm thấy tệp" in vi and "not found" in en
+    vi, en = both("scenarios", ctk, "-o", out, "--target", "x", code=2, paths=(tmp_path, ctk))
+    assert "mục tiêu «x» không hợp lệ" in vi and "target «x» is not valid" in en
+    bad = tmp_path / "gia-dinh.csv"
+    bad.write_text("scenario,name_vi\n", encoding="utf-8")
+    vi, en = both("scenarios", ctk, "-o", out, "--assumptions", bad, code=2, paths=(tmp_path, ctk))
+    assert "Tệp giả định không dùng được" in vi and "The assumptions file is unusable" in en
