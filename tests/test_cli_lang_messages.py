@@ -106,3 +106,21 @@ def test_scenarios(ctk: Path, tmp_path: Path) -> None:
     bad.write_text("scenario,name_vi\n", encoding="utf-8")
     vi, en = both("scenarios", ctk, "-o", out, "--assumptions", bad, code=2, paths=(tmp_path, ctk))
     assert "Tệp giả định không dùng được" in vi and "The assumptions file is unusable" in en
+
+
+def test_report(ctk: Path, tmp_path: Path) -> None:
+    inbox = tmp_path / "hop-thu"
+    inbox.mkdir()
+    (inbox / ctk.name).write_bytes(ctk.read_bytes())
+    master = tmp_path / "tong-hop.xlsx"
+    vi = run("merge", inbox, "-o", master)
+    assert "Đã ghi tệp tổng hợp" in vi
+    english(run("merge", inbox, "-o", master, "--lang", "en"), tmp_path)
+    vi, en = both("report", master, "-o", tmp_path / "du-thao.docx", paths=(tmp_path,))
+    assert "Đã ghi dự thảo báo cáo:" in vi and "Draft report written:" in en
+    vi, en = both("report", tmp_path / "khong-co.xlsx", code=2, paths=(tmp_path,))
+    assert "không tìm thấy tệp tổng hợp" in vi and "master «" in en
+    vi, en = both("report", master, "-o", tmp_path / "du-thao.pdf", code=2, paths=(tmp_path,))
+    assert "phải có đuôi .docx" in vi and "must end in .docx" in en
+    vi, en = both("report", ctk, "-o", tmp_path / "du-thao.docx", code=2, paths=(tmp_path, ctk))
+    assert "không đọc được tệp tổng hợp" in vi and "cannot read the master" in en
