@@ -124,3 +124,24 @@ def test_report(ctk: Path, tmp_path: Path) -> None:
     assert "phải có đuôi .docx" in vi and "must end in .docx" in en
     vi, en = both("report", ctk, "-o", tmp_path / "du-thao.docx", code=2, paths=(tmp_path, ctk))
     assert "không đọc được tệp tổng hợp" in vi and "cannot read the master" in en
+
+
+def test_addin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    vi, en = both("addin", "check")
+    assert "[đạt]" in vi and "dùng được trên máy này" in vi
+    assert "[ok]" in en and "button works on this machine" in en
+    vi, en = both("addin", "install", "--dry-run", "--source", tmp_path, paths=(tmp_path,))
+    assert "Tiếp theo: mở biểu mẫu" in vi and "Next: open the template" in en
+    bad = tmp_path / "python.zip"
+    bad.write_bytes(b"not a zip")
+    vi, en = both("addin", "bundle", "--python-zip", bad, "--out", tmp_path / "b.zip", code=2, paths=(tmp_path,))
+    assert "không đọc được tệp zip" in vi and "cannot read the zip" in en
+    from kehoach.cli import addin_cmd
+
+    def broken() -> None:
+        raise RuntimeError(lang.text("hỏng", "broken"))
+
+    monkeypatch.setattr(addin_cmd, "_CHECKS", (("kiem-tra", broken),))
+    vi, en = both("addin", "check", code=2)
+    assert "[LỖI] kiem-tra: RuntimeError: hỏng" in vi and "chưa dùng được" in vi
+    assert "[FAILED]" in en and "does not work yet" in en
