@@ -145,3 +145,14 @@ def test_addin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     vi, en = both("addin", "check", code=2)
     assert "[LỖI] kiem-tra: RuntimeError: hỏng" in vi and "chưa dùng được" in vi
     assert "[FAILED]" in en and "does not work yet" in en
+
+
+def test_merge_rejected_and_skipped_in_english(tmp_path: Path) -> None:
+    inbox = tmp_path / "hop-thu"
+    inbox.mkdir()
+    (inbox / "hong.xlsx").write_bytes(b"not a workbook")
+    (inbox / "ghi-chu.txt").write_text("x")
+    master = tmp_path / "tong-hop.xlsx"
+    vi, en = both("merge", inbox, "-o", master, paths=(tmp_path,))
+    assert "Bị loại: hong.xlsx" in vi and "Bỏ qua: ghi-chu.txt" in vi
+    assert "Rejected: hong.xlsx" in en and "Skipped: ghi-chu.txt" in en
