@@ -292,7 +292,7 @@ def merge(
     _refuse_if_open(master)
     problem = _master_problem(master)
     if problem:
-        raise MergeError(*problem)
+        raise MergeError(*problem, _MASTER_PROBLEM_EN[problem[1]].format(master.name))
     judge = judge_digest(catalog)  # a cached result is reused only if the same catalog, rules and tool judged it
     with _exclusive(master), Ledger(ledger_path(master)) as ledger:
         results, todo, reused = [], [], 0
@@ -336,6 +336,13 @@ def merge(
         )
     stall = stalls[0] if stalls else None
     return MergeOutcome(result, results, master, csv_path(master), backup, len(todo), reused, timings, stall, skipped)
+
+
+_MASTER_PROBLEM_EN = {  # winfiles.master_problem's reasons, by exit code
+    BUSY: "the master «{0}» or its backup is open in Excel or another program. Close it and run again.",
+    USAGE: "the master «{0}» is Read-only and cannot be replaced. Clear that attribute (right-click the file › "
+    "Properties › untick Read-only) or write another file with -o.",
+}
 
 
 def _master_problem(master: Path) -> tuple[str, int] | None:

@@ -156,3 +156,15 @@ def test_merge_rejected_and_skipped_in_english(tmp_path: Path) -> None:
     vi, en = both("merge", inbox, "-o", master, paths=(tmp_path,))
     assert "Bị loại: hong.xlsx" in vi and "Bỏ qua: ghi-chu.txt" in vi
     assert "Rejected: hong.xlsx" in en and "Skipped: ghi-chu.txt" in en
+
+
+def test_a_read_only_master_refused_in_both_languages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kehoach.master import merge as merging
+
+    vi_reason = "tệp tổng hợp «tong-hop.xlsx» đang đặt thuộc tính Chỉ đọc (Read-only) nên không thay được."
+    monkeypatch.setattr(merging, "_master_problem", lambda _master: (vi_reason, merging.USAGE))
+    inbox = tmp_path / "hop-thu"
+    inbox.mkdir()
+    (inbox / "hong.xlsx").write_bytes(b"not a workbook")
+    vi, en = both("merge", inbox, "-o", tmp_path / "tong-hop.xlsx", code=2, paths=(tmp_path,))
+    assert vi_reason in vi and "is Read-only and cannot be replaced" in en
