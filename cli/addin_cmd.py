@@ -24,6 +24,7 @@ from typing import Any
 import click
 from kehoach.cli import exit_codes
 from kehoach.cli.bundle_cmd import PROJECT_ROOT, addin_layout, bundle
+from kehoach.cli.lang import current, text
 from kehoach.cli.output import FORMAT_OPTION, emit_json, fail, say
 
 
@@ -62,7 +63,13 @@ def install(source: Path | None, dry_run: bool, output_format: str) -> None:
 
     windows = sys.platform == "win32"
     if source is None and not (PROJECT_ROOT / "pyproject.toml").exists():
-        fail("bản kehoach này không kèm mã nguồn: hãy chỉ ra gói cần cài bằng --source <tệp .whl>.", exit_codes.USAGE)
+        fail(
+            text(
+                "bản kehoach này không kèm mã nguồn: hãy chỉ ra gói cần cài bằng --source <tệp .whl>.",
+                "this kehoach has no source tree: name the package to install with --source <file .whl>.",
+            ),
+            exit_codes.USAGE,
+        )
     package = (source or PROJECT_ROOT).resolve()
     home = PureWindowsPath(os.path.expandvars(ADDIN_HOME_WIN) if windows else ADDIN_HOME_WIN)
     steps = plan(home, package, xlwings_version(), sys.executable if windows else "python")
@@ -72,7 +79,13 @@ def install(source: Path | None, dry_run: bool, output_format: str) -> None:
             say(f"- {step.what}")
             result = subprocess.run(step.command, check=False)
             if result.returncode:
-                fail(f"bước «{step.what}» không thành công (mã {result.returncode}).", exit_codes.USAGE)
+                fail(
+                    text(
+                        f"bước «{step.what}» không thành công (mã {result.returncode}).",
+                        f"step «{step.what}» failed (code {result.returncode}).",
+                    ),
+                    exit_codes.USAGE,
+                )
     if output_format == "json":
         emit_json(
             {
@@ -84,15 +97,30 @@ def install(source: Path | None, dry_run: bool, output_format: str) -> None:
         )
         return
     if perform:
-        say(f"Đã cài xong phần Python của nút kiểm tra dữ liệu vào {home}.")
+        say(
+            text(
+                f"Đã cài xong phần Python của nút kiểm tra dữ liệu vào {home}.",
+                f"The Python part of the data check button is installed in {home}.",
+            )
+        )
     else:
-        intro = "Các bước sẽ thực hiện" if windows else "Lệnh này chỉ cài trên Windows. Trên máy Windows, nó sẽ"
+        if windows:
+            intro = text("Các bước sẽ thực hiện", "The steps it would take")
+        else:
+            intro = text(
+                "Lệnh này chỉ cài trên Windows. Trên máy Windows, nó sẽ",
+                "This command installs on Windows only. On a Windows machine it would",
+            )
         say(f"{intro}:")
         for number, step in enumerate(steps, start=1):
             say(f"  {number}. {step.what}\n     {subprocess.list2cmdline(step.command)}")
     say(
-        "Tiếp theo: mở biểu mẫu trong Excel, cho phép macro (xem «Hướng dẫn sử dụng», mục 3), "
-        "rồi bấm nút «Kiểm tra dữ liệu»."
+        text(
+            "Tiếp theo: mở biểu mẫu trong Excel, cho phép macro (xem «Hướng dẫn sử dụng», mục 3), "
+            "rồi bấm nút «Kiểm tra dữ liệu».",
+            "Next: open the template in Excel, enable macros (see «Hướng dẫn sử dụng», section 3), "
+            "then press the «Kiểm tra dữ liệu» button.",
+        )
     )
 
 
@@ -106,9 +134,24 @@ def plan(home: PureWindowsPath, package: Path, xlwings: str, python: str) -> lis
     pip = [python_venv, "-m", "pip", "install", "--disable-pip-version-check", target, f"xlwings=={xlwings}"]
     check = [python_venv, "-m", "kehoach.cli.main", "addin", "check"]
     return [
-        Step(f"Tạo môi trường Python riêng tại {venv}", [python, "-m", "venv", "--clear", str(venv)]),
-        Step(f"Cài kehoach và xlwings {xlwings} (phiên bản của mô-đun VBA trong biểu mẫu)", pip),
-        Step("Tự kiểm tra: nạp mọi mô-đun nút bấm cần và kiểm tra thử một biểu mẫu", check),
+        Step(
+            text(f"Tạo môi trường Python riêng tại {venv}", f"Create a private Python environment in {venv}"),
+            [python, "-m", "venv", "--clear", str(venv)],
+        ),
+        Step(
+            text(
+                f"Cài kehoach và xlwings {xlwings} (phiên bản của mô-đun VBA trong biểu mẫu)",
+                f"Install kehoach and xlwings {xlwings} (the version of the templates' VBA module)",
+            ),
+            pip,
+        ),
+        Step(
+            text(
+                "Tự kiểm tra: nạp mọi mô-đun nút bấm cần và kiểm tra thử một biểu mẫu",
+                "Self-check: import every module the button needs and check an empty template",
+            ),
+            check,
+        ),
     ]
 
 
@@ -121,9 +164,9 @@ _COMMAND = re.compile(r'^Private Const (\w+)_COMMAND As String = "(.*)"$', re.M)
 
 @dataclass
 class CheckStep:
-    what: str  # in Vietnamese
+    what: str  # in the command's language
     ok: bool = True
-    problem: str = ""  # in Vietnamese, with the error's type and text
+    problem: str = ""  # in the command's language, with the error's type and text
     details: dict[str, Any] = field(default_factory=dict)
 
 
@@ -152,22 +195,31 @@ def check(output_format: str) -> None:
         )
     else:
         for step in steps:
-            say(f"{'[đạt]' if step.ok else '[LỖI]'} {step.what}" + ("" if step.ok else f": {step.problem}"))
+            mark = text("[đạt]", "[ok]") if step.ok else text("[LỖI]", "[FAILED]")
+            say(f"{mark} {step.what}" + ("" if step.ok else f": {step.problem}"))
     if not ok:
         fail(
-            "nút «Kiểm tra dữ liệu» chưa dùng được. Hãy cài lại: chạy lại tệp cai-dat.cmd của bộ cài, "
-            "hoặc lệnh «kehoach addin install».",
+            text(
+                "nút «Kiểm tra dữ liệu» chưa dùng được. Hãy cài lại: chạy lại tệp cai-dat.cmd của bộ cài, "
+                "hoặc lệnh «kehoach addin install».",
+                "the «Kiểm tra dữ liệu» button does not work yet. Install again: run the installer's "
+                "cai-dat.cmd again, or «kehoach addin install».",
+            ),
             exit_codes.USAGE,
         )
     if output_format != "json":
-        say("Nút «Kiểm tra dữ liệu» dùng được trên máy này.")
+        say(
+            text(
+                "Nút «Kiểm tra dữ liệu» dùng được trên máy này.", "The «Kiểm tra dữ liệu» button works on this machine."
+            )
+        )
 
 
 def self_check() -> list[CheckStep]:
     """Every step, in order; a step that fails says why and the others still run where they can."""
     steps = []
     for what, run in _CHECKS:
-        step = CheckStep(what)
+        step = CheckStep(text(what, CHECKS_EN.get(run.__name__, what)))
         try:
             step.details = run() or {}
         except BaseException as error:  # an import can raise anything, SystemExit included
@@ -184,7 +236,12 @@ def _check_xlwings() -> dict[str, Any]:
 
     wanted = xlwings_version()
     if xlwings.__version__ != wanted:
-        raise RuntimeError(f"máy có xlwings {xlwings.__version__}, mô-đun VBA của biểu mẫu cần xlwings {wanted}")
+        raise RuntimeError(
+            text(
+                f"máy có xlwings {xlwings.__version__}, mô-đun VBA của biểu mẫu cần xlwings {wanted}",
+                f"this machine has xlwings {xlwings.__version__}, the templates' VBA module needs xlwings {wanted}",
+            )
+        )
     return {"xlwings": xlwings.__version__}
 
 
@@ -201,7 +258,7 @@ def _check_modules() -> dict[str, Any]:
             except Exception as error:
                 broken.append(f"{module.name} ({type(error).__name__}: {error})")
     if broken:
-        raise ImportError("không nạp được " + ", ".join(broken))
+        raise ImportError(text("không nạp được ", "cannot import ") + ", ".join(broken))
     return {"imported": imported}
 
 
@@ -212,7 +269,12 @@ def _check_entry_points() -> dict[str, Any]:
 
     commands = dict(_COMMAND.findall((VBA_DIR / "KeHoach.bas").read_text(encoding="utf-8")))
     if not commands:
-        raise RuntimeError("mô-đun VBA KeHoach.bas không có lệnh Python nào cho nút bấm")
+        raise RuntimeError(
+            text(
+                "mô-đun VBA KeHoach.bas không có lệnh Python nào cho nút bấm",
+                "the VBA module KeHoach.bas has no Python command for the buttons",
+            )
+        )
     for command in commands.values():
         namespace: dict[str, Any] = {}
         for statement in ast.parse(command).body:
@@ -221,7 +283,8 @@ def _check_entry_points() -> dict[str, Any]:
             elif isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
                 target = eval(compile(ast.Expression(statement.value.func), "KeHoach.bas", "eval"), namespace)
                 if not callable(target):
-                    raise TypeError(f"«{ast.unparse(statement.value.func)}» không phải là hàm")
+                    name = ast.unparse(statement.value.func)
+                    raise TypeError(text(f"«{name}» không phải là hàm", f"«{name}» is not a function"))
     return {"commands": commands}
 
 
@@ -247,8 +310,13 @@ def _check_workbook() -> dict[str, Any]:
     live = RawWorkbook(read.label, {n: g for n, g in read.sheets.items() if n in L.DATA_SHEETS}, read.names)
     report = validate_book(live, catalog)
     if not report.readable:
-        found = "; ".join(finding.message() for finding in report.findings)
-        raise RuntimeError(f"bộ kiểm tra không nhận ra biểu mẫu trống: {found}")
+        found = "; ".join(finding.message(current()) for finding in report.findings)
+        raise RuntimeError(
+            text(
+                f"bộ kiểm tra không nhận ra biểu mẫu trống: {found}",
+                f"the checker does not recognise an empty template: {found}",
+            )
+        )
     marks = marks_for(report, dt.datetime.now().replace(microsecond=0))
     checked_fingerprint(report.submission)
     return {
@@ -266,6 +334,12 @@ _CHECKS: tuple[tuple[str, Callable[[], dict[str, Any] | None]], ...] = (
     ("lệnh Python của các nút bấm (KeHoach.bas)", _check_entry_points),
     ("kiểm tra thử một biểu mẫu trống bằng bộ kiểm tra của nút bấm", _check_workbook),
 )
+CHECKS_EN = {
+    "_check_xlwings": "xlwings in the version of the templates' VBA module",
+    "_check_modules": "import every kehoach module of the button (" + ", ".join(BUTTON_PACKAGES) + ")",
+    "_check_entry_points": "the buttons' Python commands (KeHoach.bas)",
+    "_check_workbook": "check an empty template with the button's checker",
+}
 
 
 def _distributions() -> dict[str, str]:

@@ -23,6 +23,7 @@ from typing import Any
 
 import click
 from kehoach.cli import exit_codes
+from kehoach.cli.lang import text
 from kehoach.cli.output import FORMAT_OPTION, emit_json, fail, say
 from kehoach.workbook_templates.vba_project import BUNDLE_INSTALLER
 
@@ -71,21 +72,34 @@ def sha256(path: Path) -> str:
 
 
 def inspect_python_zip(path: Path) -> EmbeddablePython:
-    """The embeddable zip's Python version, or ValueError (in Vietnamese) when it is not one."""
+    """The embeddable zip's Python version, or ValueError (in the command's language) when it is not one."""
+
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
     except (OSError, zipfile.BadZipFile) as error:
-        raise ValueError(f"không đọc được tệp zip {path}: {error}") from error
+        raise ValueError(
+            text(f"không đọc được tệp zip {path}: {error}", f"cannot read the zip {path}: {error}")
+        ) from error
     tags = [m.group(1) for n in names if (m := re.fullmatch(r"python(3\d+)\.dll", n))]
     if len(tags) != 1 or not {"python.exe", "pythonw.exe", f"python{tags[0]}._pth"} <= names:
         raise ValueError(
-            f"{path.name} không phải là bản Python nhúng (embeddable) cho Windows của python.org: cần tệp "
-            "python3XX.dll, python.exe, pythonw.exe và python3XX._pth ở gốc tệp zip"
+            text(
+                f"{path.name} không phải là bản Python nhúng (embeddable) cho Windows của python.org: cần tệp "
+                "python3XX.dll, python.exe, pythonw.exe và python3XX._pth ở gốc tệp zip",
+                f"{path.name} is not python.org's embeddable Python for Windows: python3XX.dll, python.exe, "
+                "pythonw.exe and python3XX._pth must be at the root of the zip",
+            )
         )
     python = EmbeddablePython(path, tags[0], sha256(path))
     if python.version not in PYTHON_VERSIONS:
-        raise ValueError(f"Python {python.version} chưa được hỗ trợ; dùng một trong: {', '.join(PYTHON_VERSIONS)}")
+        versions = ", ".join(PYTHON_VERSIONS)
+        raise ValueError(
+            text(
+                f"Python {python.version} chưa được hỗ trợ; dùng một trong: {versions}",
+                f"Python {python.version} is not supported; use one of: {versions}",
+            )
+        )
     return python
 
 
@@ -98,7 +112,12 @@ def requirements(wheel: Path) -> list[str]:
         (metadata,) = (n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
         chosen = button_requirements(archive.read(metadata).decode("utf-8"))
     if f"xlwings=={xlwings_version()}" not in chosen:
-        raise RuntimeError(f"nhóm «{BUTTON_EXTRA}» của kehoach phải ghim xlwings=={xlwings_version()}")
+        pin = f"xlwings=={xlwings_version()}"
+        raise RuntimeError(
+            text(
+                f"nhóm «{BUTTON_EXTRA}» của kehoach phải ghim {pin}", f"kehoach's «{BUTTON_EXTRA}» extra must pin {pin}"
+            )
+        )
     return [*chosen, *WINDOWS_ONLY]
 
 
@@ -169,7 +188,8 @@ def install_site_packages(
 def _pip(command: list[str]) -> None:
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode:
-        raise RuntimeError(f"pip không thành công (mã {result.returncode}): {result.stderr[-2000:]}")
+        detail = f"{result.returncode}): {result.stderr[-2000:]}"
+        raise RuntimeError(text(f"pip không thành công (mã {detail}", f"pip failed (code {detail}"))
 
 
 def pth_lines(tag: str) -> list[str]:
@@ -325,9 +345,16 @@ def bundle(
     except ValueError as error:
         fail(str(error), exit_codes.USAGE)
     if output_format != "json":
-        say(f"Python {python.version} nhúng: {python_zip.name}\nSHA-256: {python.sha256}")
+        say(text("Python {0} nhúng: {1}", "Embeddable Python {0}: {1}").format(python.version, python_zip.name))
+        say(f"SHA-256: {python.sha256}")
     if expected and expected.strip().lower() != python.sha256:
-        fail(f"mã SHA-256 của {python_zip.name} không khớp với {expected}: đừng dùng tệp này.", exit_codes.USAGE)
+        fail(
+            text(
+                f"mã SHA-256 của {python_zip.name} không khớp với {expected}: đừng dùng tệp này.",
+                f"the SHA-256 of {python_zip.name} does not match {expected}: do not use this file.",
+            ),
+            exit_codes.USAGE,
+        )
     try:
         manifest = build_bundle(python, out, wheel, constraint, cache_dir)
     except RuntimeError as error:
@@ -338,7 +365,19 @@ def bundle(
         return
     packages = manifest["packages"]
     assert isinstance(packages, dict)
-    say(f"Gói ({len(packages)}): " + ", ".join(f"{name} {version}" for name, version in packages.items()))
-    say(f"Đã ghi {out} ({size / 1e6:.1f} MB). Cán bộ giải nén rồi chạy {INSTALLER}.")
+    listed = ", ".join(f"{name} {version}" for name, version in packages.items())
+    say(text(f"Gói ({len(packages)}): ", f"Packages ({len(packages)}): ") + listed)
+    say(
+        text(
+            f"Đã ghi {out} ({size / 1e6:.1f} MB). Cán bộ giải nén rồi chạy {INSTALLER}.",
+            f"Wrote {out} ({size / 1e6:.1f} MB). Staff unzip it and run {INSTALLER}.",
+        )
+    )
     if not expected:
-        say("Chưa đối chiếu SHA-256: hãy so mã trên với mã python.org công bố cho tệp này (hoặc dùng --sha256).")
+        say(
+            text(
+                "Chưa đối chiếu SHA-256: hãy so mã trên với mã python.org công bố cho tệp này (hoặc dùng --sha256).",
+                "SHA-256 not checked: compare the code above with the one python.org publishes for this file "
+                "(or use --sha256).",
+            )
+        )

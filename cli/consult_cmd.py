@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from kehoach.cli import exit_codes
+from kehoach.cli.lang import text
 from kehoach.cli.output import FORMAT_OPTION, emit_json, fail, say
 
 
@@ -37,8 +38,12 @@ def form(output: Path) -> None:
     try:
         write_form(output, load_catalog())
     except OSError as error:
-        fail(f"không ghi được phiếu góp ý: {error.strerror or error} ({error.filename or output}).", exit_codes.USAGE)
-    say(f"Đã ghi phiếu góp ý: {output}")
+        reason = f"{error.strerror or error} ({error.filename or output})"
+        fail(
+            text(f"không ghi được phiếu góp ý: {reason}.", f"cannot write the comment form: {reason}."),
+            exit_codes.USAGE,
+        )
+    say(text(f"Đã ghi phiếu góp ý: {output}", f"Comment form written: {output}"))
 
 
 @consult.command("merge")
@@ -60,13 +65,17 @@ def merge(inbox: Path, output: Path, output_format: str) -> None:
     (tệp hỏng hoặc không phải phiếu góp ý được ghi rõ lý do và bỏ qua, như kehoach merge).
     Mã thoát: 0 đã ghi bảng tổng hợp; 2 thư mục không dùng được hoặc không ghi được tệp.
     """
-    from kehoach.report.consult import OK, STATUS_VI, gather, write_summary
+    from kehoach.report.consult import EMPTY, FOREIGN, OK, STATUS_VI, UNREADABLE, gather, write_summary
+
+    STATUS_EN = {OK: "Merged", UNREADABLE: "Cannot be read", FOREIGN: "Not a comment form", EMPTY: "No comment"}
     from kehoach.workbook_templates.catalog import load_catalog
 
     if not inbox.is_dir():
-        fail(f"không tìm thấy thư mục «{inbox}».", exit_codes.USAGE)
+        fail(text(f"không tìm thấy thư mục «{inbox}».", f"folder «{inbox}» not found."), exit_codes.USAGE)
     catalog = load_catalog()
-    with click.progressbar(length=1, label="Đang đọc các phiếu góp ý", file=sys.stderr, show_pos=True) as bar:
+    with click.progressbar(
+        length=1, label=text("Đang đọc các phiếu góp ý", "Reading the comment forms"), file=sys.stderr, show_pos=True
+    ) as bar:
 
         def progress(done: int, total: int) -> None:
             bar.length = total
@@ -76,7 +85,8 @@ def merge(inbox: Path, output: Path, output_format: str) -> None:
     try:
         write_summary(output, gathered, catalog)
     except OSError as error:
-        fail(f"không ghi được bảng tổng hợp: {error.strerror or error} ({error.filename or output}).", exit_codes.USAGE)
+        reason = f"{error.strerror or error} ({error.filename or output})"
+        fail(text(f"không ghi được bảng tổng hợp: {reason}.", f"cannot write the summary: {reason}."), exit_codes.USAGE)
     counts = gathered.counts()
     if output_format == "json":
         emit_json(
@@ -92,8 +102,14 @@ def merge(inbox: Path, output: Path, output_format: str) -> None:
         return
     for f in gathered.files:
         if f.status != OK:
-            say(f"{Path(f.path).name}: {STATUS_VI[f.status]} - {f.reason}")
+            status = text(STATUS_VI[f.status], STATUS_EN[f.status])
+            say(f"{Path(f.path).name}: {status} - {text(f.reason, f.reason_en or f.reason)}")
     say(
-        f"Đã ghi {output}: {counts['comments']} ý kiến từ {counts['with_comments']} phiếu; {counts['empty']} phiếu "
-        f"trống, {counts['unreadable']} tệp không đọc được, {counts['foreign']} tệp không phải phiếu góp ý."
+        text(
+            f"Đã ghi {output}: {counts['comments']} ý kiến từ {counts['with_comments']} phiếu; {counts['empty']} "
+            f"phiếu trống, {counts['unreadable']} tệp không đọc được, {counts['foreign']} tệp không phải phiếu góp ý.",
+            f"Wrote {output}: {counts['comments']} comments from {counts['with_comments']} forms; {counts['empty']} "
+            f"empty forms, {counts['unreadable']} unreadable files, {counts['foreign']} files that are not comment "
+            "forms.",
+        )
     )

@@ -4,7 +4,10 @@ option", "No such option", "Error:"...) follow it: click looks each up through g
 functions are replaced here by ones that answer from :data:`CLICK_VI`. Commands' help texts are written in
 Vietnamese; :data:`HELP_EN` gives each its English, put in place when the language is English.
 
-The language is chosen before click parses anything (:func:`choose`), so that a usage error is already in it."""
+The language is chosen before click parses anything (:func:`choose`), so that a usage error is already in it.
+A command's own messages are written in both languages at the CLI edge, :func:`text` picking one; exceptions of
+the core keep a Vietnamese message and carry its English as ``message_en`` (the core never imports the CLI),
+which :func:`message` picks. Data (unit, indicator, sheet and file names, the documents written) stays Vietnamese."""
 
 from __future__ import annotations
 
@@ -103,6 +106,19 @@ _CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "t
 
 def current() -> str:
     return _current[0]
+
+
+def text(vi: str, en: str) -> str:
+    """The one of a command's two texts in the chosen language."""
+    return en if _current[0] == "en" else vi
+
+
+def message(error: BaseException) -> str:
+    """An exception's message in the chosen language: the core's exceptions keep their Vietnamese ``message``
+    (or ``str()``) and may carry an English ``message_en``."""
+    vi = getattr(error, "message", None) or str(error)
+    en = getattr(error, "message_en", None)
+    return en if _current[0] == "en" and en else vi
 
 
 def gettext(message: str) -> str:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 from kehoach.cli import exit_codes
-from kehoach.cli.lang import current
+from kehoach.cli.lang import current, message, text
 from kehoach.cli.output import FORMAT_OPTION, emit_json, fail, say
 
 if TYPE_CHECKING:
@@ -62,15 +62,16 @@ def merge(inbox: Path, master: Path, deadline: dt.datetime | None, output_format
                 inbox, master, deadline.date() if deadline else None, progress=progress, extra_sheets=(add_to_master,)
             )
     except MergeError as error:
-        fail(error.message, error.code)
+        fail(message(error), error.code)
     except OSError as error:
         # Windows' own words are English ("Access is denied", "Sharing violation"): its causes are said in
         # Vietnamese, with what to do (winfiles.explain); any other keeps the system's words and the file.
         from kehoach.validators.winfiles import specific
 
         where = error.filename or master
-        reason = specific(error, where, writing=True) or f"{error.strerror or error} ({where})"
-        fail(f"không ghi được tệp tổng hợp: {reason}.", exit_codes.USAGE)
+        plain = f"{error.strerror or error} ({where})"
+        reason = specific(error, where, writing=True) or plain
+        fail(text(f"không ghi được tệp tổng hợp: {reason}.", f"cannot write the master: {plain}."), exit_codes.USAGE)
     if output_format == "json":
         warn_stall(outcome)
         emit_json(summary(outcome, current()))
@@ -95,7 +96,7 @@ def summary(outcome: MergeOutcome, lang: str = "vi") -> dict:
                 "path": r.path,
                 "unit": r.unit or None,
                 "errors": r.errors,
-                "reason": r.findings[0]["message"] if r.findings else "",
+                "reason": finding_text(r.findings[0], lang) if r.findings else "",
             }
             for r in result.rejected
         ],
@@ -131,10 +132,32 @@ def warn_stall(outcome: MergeOutcome) -> None:
     """Workers that stalled were stopped and their files checked in process: the master is complete, but the
     user is told (stderr), and the JSON summary says which files (``stalled_workers``)."""
     if outcome.stalled:
-        say(f"Cảnh báo: {outcome.stalled.message()}")
+        say(text("Cảnh báo: ", "Warning: ") + outcome.stalled.message(current()))
 
 
 OUTCOMES = ("merged", "rejected", "skipped")
+
+
+def finding_text(finding: dict, lang: str) -> str:
+    """A stored finding's message in ``lang``: the ledger keeps it in Vietnamese, the English is made again from
+    its rule's template and values (the Vietnamese when that cannot be done)."""
+    if lang == "vi":
+        return finding["message"]
+    try:
+        from kehoach.validators.findings import Finding
+        from kehoach.validators.registry import INTERNAL_ERROR, OLDER_FORMAT, all_rules
+
+        rule = {r.code: r for r in (*all_rules(), INTERNAL_ERROR, OLDER_FORMAT)}[finding["rule"]]
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in finding.get("values", {}).items()}
+        templates = (rule.message_vi, rule.message_en)
+        made = Finding(
+            rule.code, rule.severity, indicator=finding.get("indicator", ""), values=values, templates=templates
+        )
+        return made.message("en")
+    except Exception:  # a finding of an older version's rule: its stored words
+        return finding["message"]
+
+
 TEXTS = {
     "vi": {
         "written": "Đã ghi tệp tổng hợp: {0}",
@@ -186,7 +209,7 @@ def print_outcome(outcome: MergeOutcome, lang: str = "vi") -> None:
     if result.late:
         lines.append(text["late"].format(len(result.late), ", ".join(r.unit for r in result.late)))
     for r in result.rejected:
-        reason = r.findings[0]["message"] if r.findings else ""
+        reason = finding_text(r.findings[0], lang) if r.findings else ""
         lines.append(text["rejected"].format(Path(r.path).name, r.unit or "?", r.errors, reason))
     for old, new in result.superseded:
         which = "duplicate" if old.fingerprint == new.fingerprint else "superseded"

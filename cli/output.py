@@ -116,7 +116,7 @@ def emit_json_list(key: str, items: Iterable[Any]) -> None:
 
 def fail(message: str, code: int) -> None:
     """Stop the command with a message and an exit code, never a traceback. The prefix is in the command's
-    language (the messages themselves are Vietnamese unless the command gives an English one)."""
+    language; commands give the message in it too (``lang.text(vi, en)``, ``lang.message(error)``)."""
     from kehoach.cli.lang import current
 
     say(f"{'Lỗi' if current() == 'vi' else 'Error'}: {message}")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from kehoach.cli import exit_codes
+from kehoach.cli.lang import message, text
 from kehoach.cli.output import fail, say
 
 DEFAULT_OUTPUT = Path("du-thao-bao-cao.docx")
@@ -66,40 +67,53 @@ def report(
     from kehoach.workbook_templates.catalog import CatalogError, load_catalog
 
     if not master.is_file():
-        fail(f"không tìm thấy tệp tổng hợp «{master}».", exit_codes.USAGE)
+        fail(text(f"không tìm thấy tệp tổng hợp «{master}».", f"master «{master}» not found."), exit_codes.USAGE)
     if template is not None and not template.is_file():
-        fail(f"không tìm thấy mẫu Word «{template}».", exit_codes.USAGE)
+        fail(text(f"không tìm thấy mẫu Word «{template}».", f"Word template «{template}» not found."), exit_codes.USAGE)
     if output.suffix.lower() != ".docx":
-        fail(f"tệp dự thảo «{output}» phải có đuôi .docx.", exit_codes.USAGE)
+        fail(
+            text(f"tệp dự thảo «{output}» phải có đuôi .docx.", f"the draft «{output}» must end in .docx."),
+            exit_codes.USAGE,
+        )
     goal = parse_target(target) if target is not None else DIRECTIVE_TARGET
     try:
         catalog = load_catalog()
     except CatalogError as error:
-        fail(str(error), exit_codes.USAGE)
+        fail(message(error), exit_codes.USAGE)
     plan = _read_plan(master, catalog)
     scenarios = _scenarios(master, catalog, assumptions, goal, icor)
     if scenarios.problem:
-        say(f"Cảnh báo: chưa lập được phương án tăng trưởng ({scenarios.problem}); dự thảo ghi rõ chỗ thiếu.")
+        say(
+            text(
+                f"Cảnh báo: chưa lập được phương án tăng trưởng ({scenarios.problem}); dự thảo ghi rõ chỗ thiếu.",
+                f"Warning: no growth scenarios ({message(scenarios.problem)}); the draft says what is missing.",
+            )
+        )
     context = build_context(plan, scenarios)
     try:
         render(context, output, template)
     except OSError as error:
-        fail(f"không ghi được dự thảo: {error.strerror or error} ({error.filename or output}).", exit_codes.USAGE)
+        reason = f"{error.strerror or error} ({error.filename or output})"
+        fail(text(f"không ghi được dự thảo: {reason}.", f"cannot write the draft: {reason}."), exit_codes.USAGE)
     except Exception as error:  # a template the DPI edited may hold a broken placeholder
         fail(
-            f"mẫu Word «{template or 'mặc định'}» có ô giữ chỗ không hợp lệ ({type(error).__name__}: {error}). "
-            "Xem docs/report.md.",
+            text(
+                f"mẫu Word «{template or 'mặc định'}» có ô giữ chỗ không hợp lệ ({type(error).__name__}: {error}). "
+                "Xem docs/report.md.",
+                f"the Word template «{template or 'default'}» has an invalid placeholder "
+                f"({type(error).__name__}: {error}). See docs/report.md.",
+            ),
             exit_codes.USAGE,
         )
-    say(f"Đã ghi dự thảo báo cáo: {output}")
+    say(text(f"Đã ghi dự thảo báo cáo: {output}", f"Draft report written: {output}"))
     if pdf:
         from kehoach.report.pdf import PdfError, to_pdf
 
         try:
             written = to_pdf(output)
         except PdfError as error:
-            fail(error.message, exit_codes.USAGE)
-        say(f"Đã ghi bản PDF: {written}")
+            fail(message(error), exit_codes.USAGE)
+        say(text(f"Đã ghi bản PDF: {written}", f"PDF written: {written}"))
 
 
 def _read_plan(master: Path, catalog: object) -> object:
@@ -109,21 +123,29 @@ def _read_plan(master: Path, catalog: object) -> object:
     try:
         return read_plan(master, catalog)  # type: ignore[arg-type]
     except MasterReadError as error:
-        fail(f"không đọc được tệp tổng hợp «{master.name}»: {error}", exit_codes.USAGE)
+        fail(
+            text(
+                f"không đọc được tệp tổng hợp «{master.name}»: {error}",
+                f"cannot read the master «{master.name}»: {message(error)}",
+            ),
+            exit_codes.USAGE,
+        )
 
 
 def _scenarios(master: Path, catalog: object, assumptions: Path | None, goal: object, icor: float | None) -> object:
     from kehoach.report.draft import Scenarios
     from kehoach.scenarios.assumptions import AssumptionError, load_scenarios
     from kehoach.scenarios.base import BaseError, load_base
+    from kehoach.scenarios.model import Note
     from kehoach.workbook_templates import layout as L
 
     try:
         base, _warnings = load_base(master, catalog)  # type: ignore[arg-type]
     except BaseError as error:
-        return Scenarios(None, target=goal, problem=error.message)  # type: ignore[arg-type]
+        problem = Note(error.message, error.message_en or error.message)  # the draft writes it in Vietnamese
+        return Scenarios(None, target=goal, problem=problem)  # type: ignore[arg-type]
     try:
         plans = load_scenarios(base.sectors, L.YEARS_PLAN, assumptions)
     except AssumptionError as error:
-        fail(str(error), exit_codes.USAGE)
+        fail(message(error), exit_codes.USAGE)
     return Scenarios(base, plans, goal, icor)  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from kehoach.cli import exit_codes
+from kehoach.cli.lang import text
 from kehoach.cli.output import FORMAT_OPTION, emit_json, fail, say
 
 
@@ -30,19 +31,33 @@ def sample(out_dir: Path, seed: int, units: tuple[str, ...], output_format: str)
     catalog = load_catalog()
     unknown = [code for code in units if not catalog.has_unit(code)]
     if unknown:
-        fail(f"không có đơn vị mã {', '.join(unknown)} trong danh mục.", exit_codes.USAGE)
+        codes = ", ".join(unknown)
+        fail(text(f"không có đơn vị mã {codes} trong danh mục.", f"no unit {codes} in the catalog."), exit_codes.USAGE)
     fillings = generate_all(catalog, seed, list(units) or None)
     folder = long_path(out_dir)  # over 260 characters: the extended form, which Windows takes either way
     written = []
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        with click.progressbar(fillings.items(), label="Đang tạo số liệu mẫu", file=sys.stderr) as bar:
+        with click.progressbar(
+            fillings.items(), label=text("Đang tạo số liệu mẫu", "Writing sample data"), file=sys.stderr
+        ) as bar:
             for code, filling in bar:
                 unit = catalog.unit(code)
                 written.append((code, write_submission(catalog, unit, filling, folder / f"{unit.file_stem}.xlsx")))
     except OSError as error:
-        fail(f"không ghi được vào thư mục {out_dir}: {explain(error, writing=True)}.", exit_codes.USAGE)
+        fail(
+            text(
+                f"không ghi được vào thư mục {out_dir}: {explain(error, writing=True)}.",
+                f"cannot write to folder {out_dir}: {error.strerror or error}.",
+            ),
+            exit_codes.USAGE,
+        )
     if output_format == "json":
         emit_json({"samples": [{"unit": code, "path": plain(path)} for code, path in written]})
     else:
-        say(f"Đã tạo {len(written)} tệp mẫu trong {out_dir} (số liệu giả lập, hạt giống {seed}).")
+        say(
+            text(
+                f"Đã tạo {len(written)} tệp mẫu trong {out_dir} (số liệu giả lập, hạt giống {seed}).",
+                f"Wrote {len(written)} sample files in {out_dir} (synthetic data, seed {seed}).",
+            )
+        )

@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING
 
 import click
 from kehoach.cli import exit_codes
+from kehoach.cli.lang import message, text
 from kehoach.cli.output import FORMAT_OPTION, emit_json, fail, say
 
 if TYPE_CHECKING:
     from kehoach.scenarios.model import Base, Projection, Target
 
 DEFAULT_OUTPUT = Path("phuong-an-tang-truong.xlsx")
+VERDICT_EN = {"Vượt": "above", "Đạt": "meets", "Không đạt": "below"}
 
 
 @click.command("scenarios")
@@ -77,21 +79,18 @@ def scenarios(
         catalog = load_catalog()
         base, warnings = load_base(source, catalog)
         plans = load_scenarios(base.sectors, L.YEARS_PLAN, assumptions)
-    except CatalogError as error:
-        fail(str(error), exit_codes.USAGE)
-    except BaseError as error:
-        fail(error.message, exit_codes.USAGE)
-    except AssumptionError as error:
-        fail(str(error), exit_codes.USAGE)
+    except (CatalogError, BaseError, AssumptionError) as error:
+        fail(message(error), exit_codes.USAGE)
     for warning in warnings:
-        say(f"Cảnh báo: {warning}")
+        say(text("Cảnh báo: ", "Warning: ") + message(warning))
     written = output if output is not None or output_format == "json" else DEFAULT_OUTPUT
     if written is not None:
         try:
             write_scenario_workbook(written, catalog, base, plans, goal, _plan_figures(source, catalog), icor)
         except OSError as error:
+            reason = f"{error.strerror or error} ({error.filename or written})"
             fail(
-                f"không ghi được bảng tính: {error.strerror or error} ({error.filename or written}).", exit_codes.USAGE
+                text(f"không ghi được bảng tính: {reason}.", f"cannot write the workbook: {reason}."), exit_codes.USAGE
             )
     projections = [project(base, plan) for plan in plans]
     if output_format == "json":
@@ -112,22 +111,40 @@ def _plan_figures(source: Path, catalog: object) -> object:
     try:
         return figures_from_plan(read_plan(source, catalog))
     except MasterReadError as error:  # a master it cannot read: the balances still show the need
-        say(f"Cảnh báo: không lấy được số liệu kế hoạch từ tệp tổng hợp ({error}); các ô kế hoạch để trống.")
+        say(
+            text(
+                f"Cảnh báo: không lấy được số liệu kế hoạch từ tệp tổng hợp ({error}); các ô kế hoạch để trống.",
+                f"Warning: the plan's figures could not be read from the master ({message(error)}); "
+                "the plan cells are left empty.",
+            )
+        )
         return None
 
 
 def parse_target(text: str) -> Target:
-    """The target typed as "9", "9-10" or "9,5 - 10 %"; a Vietnamese message and exit 2 otherwise."""
+    """The target typed as "9", "9-10" or "9,5 - 10 %"; a message and exit 2 otherwise."""
+    from kehoach.cli.lang import text as lang_text
     from kehoach.scenarios.model import Target
     from kehoach.validators.numbers import parse_vi_number
 
     parts = [parse_vi_number(part.replace("%", "")) for part in text.split("-")]
     if not 1 <= len(parts) <= 2 or any(p is None for p in parts):
-        fail(f"mục tiêu «{text}» không hợp lệ: ghi một mức (9) hoặc một khoảng (9-10), đơn vị %/năm.", exit_codes.USAGE)
+        fail(
+            lang_text(
+                f"mục tiêu «{text}» không hợp lệ: ghi một mức (9) hoặc một khoảng (9-10), đơn vị %/năm.",
+                f"target «{text}» is not valid: give one rate (9) or a range (9-10), in %/year.",
+            ),
+            exit_codes.USAGE,
+        )
     values = [p.value for p in parts if p is not None]
     low, high = values[0], values[1] if len(values) == 2 else None
     if high is not None and high < low:
-        fail(f"mục tiêu «{text}»: mức cao nhỏ hơn mức thấp.", exit_codes.USAGE)
+        fail(
+            lang_text(
+                f"mục tiêu «{text}»: mức cao nhỏ hơn mức thấp.", f"target «{text}»: the high end is below the low."
+            ),
+            exit_codes.USAGE,
+        )
     return Target(low, high)
 
 
@@ -177,15 +194,29 @@ def summary(base: Base, projections: list[Projection], target: Target, workbook:
 def print_summary(
     projections: list[Projection], target: Target, workbook: Path | None, sector_names: dict[str, str]
 ) -> None:
+    from kehoach.cli.lang import current
     from kehoach.validators.numbers import format_number
 
     def number(value: float | None) -> str:
-        return "?" if value is None else format_number(round(value, 2))
+        return "?" if value is None else format_number(round(value, 2), current())
 
     goal = number(target.low) + (f"-{number(target.high)}" if target.high is not None else "")
-    lines = [f"Đã ghi bảng tính phương án: {workbook}"] if workbook else []
+    lines = (
+        [text(f"Đã ghi bảng tính phương án: {workbook}", f"Scenario workbook written: {workbook}")] if workbook else []
+    )
     for p in projections:
         last = p.years[-1]
+        if current() == "en":
+            structure = "; ".join(f"«{sector_names[s]}» {number(v[last])} %" for s, v in p.structure.items())
+            verdict = VERDICT_EN.get(p.verdict(target) or "", "?")
+            lines += [
+                f"Scenario {p.scenario.key} «{p.scenario.name_vi}»: average GRDP growth {number(p.average_growth)} "
+                f"%/year ({verdict} the target of {goal} %/year).",
+                f"  Year {last}: GRDP {number(p.current_total[last])} billion dong (current prices), per capita "
+                f"{number(p.per_capita[last])} million dong.",
+                f"  Economic structure in {last}: {structure}.",
+            ]
+            continue
         structure = "; ".join(f"{sector_names[s]} {number(v[last])} %" for s, v in p.structure.items())
         lines += [
             f"{p.scenario.name_vi}: GRDP tăng bình quân {number(p.average_growth)} %/năm "

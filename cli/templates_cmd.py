@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from kehoach.cli import exit_codes
+from kehoach.cli.lang import message, text
 from kehoach.cli.output import FORMAT_OPTION, emit_json, fail, say
 
 
@@ -45,17 +46,26 @@ def build(out_dir: Path, units: tuple[str, ...], output_format: str) -> None:
     try:
         catalog = load_catalog()
     except CatalogError as error:
-        fail(str(error), exit_codes.USAGE)
+        fail(message(error), exit_codes.USAGE)
     unknown = [code for code in units if not catalog.has_unit(code)]
     if unknown:
-        fail(f"không có đơn vị mã {', '.join(unknown)} trong danh mục.", exit_codes.USAGE)
+        names = ", ".join(unknown)
+        fail(text(f"không có đơn vị mã {names} trong danh mục.", f"no unit {names} in the catalog."), exit_codes.USAGE)
     codes = list(units) or [u.code for u in catalog.units]
     try:
-        with click.progressbar(length=len(codes), label="Đang tạo biểu mẫu", file=sys.stderr) as bar:
+        with click.progressbar(
+            length=len(codes), label=text("Đang tạo biểu mẫu", "Building templates"), file=sys.stderr
+        ) as bar:
             built = build_all(long_path(out_dir), codes, catalog, progress=lambda _unit: bar.update(1))
     except OSError as error:
-        fail(f"không ghi được vào thư mục {out_dir}: {explain(error, writing=True)}.", exit_codes.USAGE)
+        fail(
+            text(
+                f"không ghi được vào thư mục {out_dir}: {explain(error, writing=True)}.",
+                f"cannot write to folder {out_dir}: {error.strerror or error}.",
+            ),
+            exit_codes.USAGE,
+        )
     if output_format == "json":
         emit_json({"templates": [{"unit": b.unit.code, "path": plain(b.path)} for b in built]})
     else:
-        say(f"Đã tạo {len(built)} biểu mẫu trong {out_dir}.")
+        say(text(f"Đã tạo {len(built)} biểu mẫu trong {out_dir}.", f"Built {len(built)} templates in {out_dir}."))

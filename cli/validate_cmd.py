@@ -38,6 +38,7 @@ def validate(files: tuple[Path, ...], output_format: str, annotate_dir: Path | N
               2 có tệp không đọc được hoặc dùng lệnh sai.
     Tệp gốc không bao giờ bị sửa; macro trong tệp không bao giờ được chạy.
     """
+    from kehoach.cli.lang import message as lang_message
     from kehoach.validators.engine import validate_path
     from kehoach.workbook_templates.catalog import CatalogError, load_catalog
 
@@ -45,7 +46,7 @@ def validate(files: tuple[Path, ...], output_format: str, annotate_dir: Path | N
     try:
         catalog = load_catalog()
     except CatalogError as error:
-        fail(str(error), exit_codes.USAGE)
+        fail(lang_message(error), exit_codes.USAGE)
     totals = Totals()
 
     def checked() -> Iterator[tuple[Path, Report]]:

@@ -55,11 +55,11 @@ T = TypeVar("T")
 
 
 class MergeError(Exception):
-    """A merge that cannot go on; ``message`` is Vietnamese, ``code`` the exit code."""
+    """A merge that cannot go on; ``message`` is Vietnamese, ``message_en`` English, ``code`` the exit code."""
 
-    def __init__(self, message: str, code: int):
+    def __init__(self, message: str, code: int, message_en: str | None = None):
         super().__init__(message)
-        self.message, self.code = message, code
+        self.message, self.code, self.message_en = message, code, message_en
 
 
 USAGE, BUSY = 2, 3
@@ -184,7 +184,13 @@ class Stall:
     workers: int  # worker processes stopped
     files: list[str] = field(default_factory=list)  # files checked again in this process
 
-    def message(self) -> str:
+    def message(self, lang: str = "vi") -> str:
+        if lang == "en":
+            return (
+                f"the parallel checking processes returned nothing for {self.after:.0f} seconds; "
+                f"{self.workers} processes were stopped and {len(self.files)} files checked again in the main "
+                "process. The merge is still complete."
+            )
         return (
             f"các tiến trình kiểm tra song song không trả kết quả sau {self.after:.0f} giây; "
             f"đã dừng {self.workers} tiến trình và kiểm tra lại {len(self.files)} tệp ngay trong tiến trình chính. "
@@ -272,16 +278,21 @@ def merge(
     deadline = deadline or catalog.template.deadline
     inbox = winfiles.same_name(inbox)  # typed in NFC while the disk has NFD (or the reverse): the folder on disk
     if not winfiles.long_path(inbox).is_dir():
-        raise MergeError(f"không tìm thấy thư mục nhận tệp «{inbox}».", USAGE)
+        raise MergeError(f"không tìm thấy thư mục nhận tệp «{inbox}».", USAGE, f"inbox folder «{inbox}» not found.")
     files, skipped = inventory(inbox, master)
     if not files:
         others = f"; {len(skipped)} tệp khác không phải sổ làm việc Excel" if skipped else ""
-        raise MergeError(f"thư mục «{inbox}» không có tệp .xlsx, .xlsm, .xls hoặc .ods nào{others}.", USAGE)
+        others_en = f"; {len(skipped)} other files are not Excel workbooks" if skipped else ""
+        raise MergeError(
+            f"thư mục «{inbox}» không có tệp .xlsx, .xlsm, .xls hoặc .ods nào{others}.",
+            USAGE,
+            f"folder «{inbox}» has no .xlsx, .xlsm, .xls or .ods file{others_en}.",
+        )
     winfiles.long_path(master.parent).mkdir(parents=True, exist_ok=True)
     _refuse_if_open(master)
     problem = _master_problem(master)
     if problem:
-        raise MergeError(*problem)
+        raise MergeError(*problem, _MASTER_PROBLEM_EN[problem[1]].format(master.name))
     judge = judge_digest(catalog)  # a cached result is reused only if the same catalog, rules and tool judged it
     with _exclusive(master), Ledger(ledger_path(master)) as ledger:
         results, todo, reused = [], [], 0
@@ -325,6 +336,13 @@ def merge(
         )
     stall = stalls[0] if stalls else None
     return MergeOutcome(result, results, master, csv_path(master), backup, len(todo), reused, timings, stall, skipped)
+
+
+_MASTER_PROBLEM_EN = {  # winfiles.master_problem's reasons, by exit code
+    BUSY: "the master «{0}» or its backup is open in Excel or another program. Close it and run again.",
+    USAGE: "the master «{0}» is Read-only and cannot be replaced. Clear that attribute (right-click the file › "
+    "Properties › untick Read-only) or write another file with -o.",
+}
 
 
 def _master_problem(master: Path) -> tuple[str, int] | None:
@@ -484,6 +502,7 @@ def _refuse_if_open(master: Path) -> None:
             raise MergeError(
                 f"tệp tổng hợp «{master.name}» đang được mở trong Excel hoặc LibreOffice. Hãy đóng tệp rồi chạy lại.",
                 BUSY,
+                f"the master «{master.name}» is open in Excel or LibreOffice. Close it and run again.",
             )
 
 
@@ -496,7 +515,9 @@ def _exclusive(master: Path) -> Iterator[None]:
             _lock(handle)
         except OSError:
             raise MergeError(
-                "một lần tổng hợp khác vào cùng tệp đang chạy. Hãy đợi lần đó xong rồi chạy lại.", BUSY
+                "một lần tổng hợp khác vào cùng tệp đang chạy. Hãy đợi lần đó xong rồi chạy lại.",
+                BUSY,
+                "another merge into the same master is running. Wait for it to finish and run again.",
             ) from None
         yield
     finally:

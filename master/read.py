@@ -19,12 +19,17 @@ from kehoach.workbook_templates.catalog import Catalog
 
 
 class MasterReadError(ValueError):
-    """The file is not a master this version wrote (a sheet or its keys missing); the message is Vietnamese."""
+    """The file is not a master this version wrote (a sheet or its keys missing); the message is Vietnamese,
+    ``message_en`` English."""
+
+    def __init__(self, message: str, message_en: str | None = None):
+        super().__init__(message)
+        self.message_en = message_en
 
 
 def _rows(book: python_calamine.CalamineWorkbook, name: str) -> list[list[object]]:
     if name not in book.sheet_names:
-        raise MasterReadError(f"tệp tổng hợp không có trang «{name}».")
+        raise MasterReadError(f"tệp tổng hợp không có trang «{name}».", f"the master has no sheet «{name}».")
     return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
 
 
@@ -45,7 +50,7 @@ def _cell(rows: list[list[object]], row: int, col: int) -> object:
 
 def _keyed(rows: list[list[object]], key_row: int, first_row: int) -> tuple[dict[str, int], list[tuple[str, int]]]:
     if key_row >= len(rows):
-        raise MasterReadError("tệp tổng hợp thiếu hàng khóa cột.")
+        raise MasterReadError("tệp tổng hợp thiếu hàng khóa cột.", "the master lacks its row of column keys.")
     columns = {str(k): i for i, k in enumerate(rows[key_row]) if isinstance(k, str) and k}
     keyed = [
         (str(r[0]), i) for i, r in enumerate(rows[first_row:], start=first_row) if r and isinstance(r[0], str) and r[0]
@@ -65,7 +70,10 @@ def read_plan(path: Path, catalog: Catalog) -> ProvincePlan:
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(long_path(path)))
     except (OSError, python_calamine.CalamineError) as error:
-        raise MasterReadError(f"không mở được tệp như một sổ Excel ({error}).") from error
+        raise MasterReadError(
+            f"không mở được tệp như một sổ Excel ({error}).",
+            f"the file cannot be opened as an Excel workbook ({error}).",
+        ) from error
     rows = _rows(book, V.SHEET)
     columns, keyed = _keyed(rows, V.KEY_ROW, V.FIRST_DATA_ROW)
     made_at = dt.datetime.fromisoformat(str(_cell(rows, V.META_MADE_AT, 0)))
@@ -84,7 +92,10 @@ def read_plan(path: Path, catalog: Catalog) -> ProvincePlan:
         status = str(_cell(rows, r, columns["status"]) or "")
         source = _cell(rows, r, columns["source_unit"])
         if status not in STATUSES:
-            raise MasterReadError(f"dòng {r + 1} của trang «{V.SHEET}» có mã tình trạng lạ «{status}».")
+            raise MasterReadError(
+                f"dòng {r + 1} của trang «{V.SHEET}» có mã tình trạng lạ «{status}».",
+                f"row {r + 1} of sheet «{V.SHEET}» has an unknown status code «{status}».",
+            )
         province.append(
             ProvinceRow(
                 catalog.indicator(key),

@@ -164,6 +164,7 @@ class FileOutcome:
     reason: str = ""
     sender: str = ""
     comments: int = 0
+    reason_en: str = ""  # ``reason`` in English, for the command's messages
 
 
 @dataclass
@@ -212,15 +213,23 @@ def read_form(path: Path, catalog: Catalog) -> tuple[FileOutcome, list[Comment]]
     # never raises; it reads only the templates' sheets, so the form's sheet is then read with openpyxl.
     book = read_path(path)
     if isinstance(book, UnreadableWorkbook):
-        return FileOutcome(str(path), UNREADABLE, book.reason), []
+        return FileOutcome(str(path), UNREADABLE, book.reason, reason_en=book.reason_en), []
     try:
         grid = _form_sheet(path)
     except Exception as error:
         return FileOutcome(
-            str(path), UNREADABLE, f"tệp có cấu trúc bất thường, không đọc được ({type(error).__name__})"
+            str(path),
+            UNREADABLE,
+            f"tệp có cấu trúc bất thường, không đọc được ({type(error).__name__})",
+            reason_en=f"the file has an unusual structure and cannot be read ({type(error).__name__})",
         ), []
     if grid is None or _text(grid.value(0, 0)) != MARKER:
-        return FileOutcome(str(path), FOREIGN, f"không có trang «{SHEET}» của phiếu góp ý"), []
+        return FileOutcome(
+            str(path),
+            FOREIGN,
+            f"không có trang «{SHEET}» của phiếu góp ý",
+            reason_en=f"no comment form sheet «{SHEET}»",
+        ), []
     titles = {s.id: s.title for s in draft_sections(catalog)}
     sender: dict[str, str] = {}
     comments = []
@@ -239,7 +248,12 @@ def read_form(path: Path, catalog: Catalog) -> tuple[FileOutcome, list[Comment]]
         c.sender, c.kind = name, sender.get("kind", "")
     status = OK if comments else EMPTY
     return FileOutcome(
-        str(path), status, "" if comments else "phiếu không có ý kiến nào", name, len(comments)
+        str(path),
+        status,
+        "" if comments else "phiếu không có ý kiến nào",
+        name,
+        len(comments),
+        "" if comments else "the form has no comment",
     ), comments
 
 

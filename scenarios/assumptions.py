@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-from kehoach.scenarios.model import Scenario
+from kehoach.scenarios.model import Note, Scenario
 
 DEFAULTS = Path(__file__).with_name("defaults.csv")
 SERIES = {
@@ -20,15 +20,23 @@ SERIES = {
     "price": "tốc độ tăng chỉ số giảm phát",
     "population": "tốc độ tăng dân số",
 }
+SERIES_EN = {
+    "growth": "growth of value added (constant 2010 prices)",
+    "price": "growth of the deflator",
+    "population": "population growth",
+}
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")  # a scenario key names rows of the scenario sheet
 
 
 class AssumptionError(ValueError):
-    """The assumptions file is unusable; ``problems`` are Vietnamese sentences."""
+    """The assumptions file is unusable; ``problems`` are Vietnamese sentences (each a :class:`Note` with its
+    English), ``message_en`` the message in English."""
 
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("Tệp giả định không dùng được:\n" + "\n".join(f"- {p}" for p in problems))
+        english = [getattr(p, "message_en", p) for p in problems]
+        self.message_en = "The assumptions file is unusable:\n" + "\n".join(f"- {p}" for p in english)
 
 
 def load_scenarios(sectors: Sequence[str], years: Sequence[int], path: Path | None = None) -> tuple[Scenario, ...]:
@@ -41,11 +49,21 @@ def load_scenarios(sectors: Sequence[str], years: Sequence[int], path: Path | No
             rows = list(reader)
             header = reader.fieldnames or []
     except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise AssumptionError([f"không đọc được tệp «{path}» ({error})."]) from error
+        raise AssumptionError(
+            [Note(f"không đọc được tệp «{path}» ({error}).", f"cannot read «{path}» ({error}).")]
+        ) from error
     year_columns = [f"y{y}" for y in years]
     missing = [c for c in ("scenario", "name_vi", "series", "sector", *year_columns) if c not in header]
     if missing:
-        raise AssumptionError([f"tệp «{path.name}» thiếu cột: {', '.join(missing)} (xem docs/scenarios.md)."])
+        columns = ", ".join(missing)
+        raise AssumptionError(
+            [
+                Note(
+                    f"tệp «{path.name}» thiếu cột: {columns} (xem docs/scenarios.md).",
+                    f"«{path.name}» lacks columns: {columns} (see docs/scenarios.md).",
+                )
+            ]
+        )
     problems: list[str] = []
     series: dict[tuple[str, str, str], tuple[float, ...]] = {}
     seen: dict[tuple[str, str, str], int] = {}
@@ -54,23 +72,41 @@ def load_scenarios(sectors: Sequence[str], years: Sequence[int], path: Path | No
     for number, raw in enumerate(rows, start=2):  # line 1 is the header
         row = {k: unicodedata.normalize("NFC", (v or "").strip()) for k, v in raw.items() if k}
         key, kind, sector = row["scenario"], row["series"], row["sector"]
-        where = f"dòng {number}"
+        where, where_en = f"dòng {number}", f"line {number}"
         if not _KEY.match(key):
-            problems.append(f"{where}: mã phương án «{key}» chỉ gồm chữ thường không dấu, số và dấu _ (ví dụ base).")
+            problems.append(
+                Note(
+                    f"{where}: mã phương án «{key}» chỉ gồm chữ thường không dấu, số và dấu _ (ví dụ base).",
+                    f"{where_en}: a scenario key «{key}» has only lowercase ASCII letters, digits and _ (e.g. base).",
+                )
+            )
             continue
         if kind not in SERIES:
-            problems.append(f"{where}: loại «{kind}» không hợp lệ (chỉ nhận {', '.join(SERIES)}).")
+            kinds = ", ".join(SERIES)
+            problems.append(
+                Note(
+                    f"{where}: loại «{kind}» không hợp lệ (chỉ nhận {kinds}).",
+                    f"{where_en}: series «{kind}» is not valid (only {kinds}).",
+                )
+            )
             continue
         if kind == "population":
             sector = ""
         elif sector not in sectors:
-            problems.append(f"{where}: khu vực «{sector}» không có trong danh mục ({', '.join(sectors)}).")
+            known = ", ".join(sectors)
+            problems.append(
+                Note(
+                    f"{where}: khu vực «{sector}» không có trong danh mục ({known}).",
+                    f"{where_en}: sector «{sector}» is not in the catalog ({known}).",
+                )
+            )
             continue
         if (key, kind, sector) in seen:
-            problems.append(f"{where}: trùng với dòng {seen[key, kind, sector]} ({key}, {kind}, {sector or '-'}).")
+            same = f"{seen[key, kind, sector]} ({key}, {kind}, {sector or '-'})"
+            problems.append(Note(f"{where}: trùng với dòng {same}.", f"{where_en}: the same as line {same}."))
             continue
         seen[key, kind, sector] = number
-        values = [_rate(row[c], f"{where}, cột {c}", problems) for c in year_columns]
+        values = [_rate(row[c], (f"{where}, cột {c}", f"{where_en}, column {c}"), problems) for c in year_columns]
         if all(v is not None for v in values):
             series[key, kind, sector] = tuple(values)  # type: ignore[arg-type]
         names.setdefault(key, row["name_vi"] or key)
@@ -80,9 +116,12 @@ def load_scenarios(sectors: Sequence[str], years: Sequence[int], path: Path | No
             for sector in [""] if kind == "population" else sectors:
                 if (key, kind, sector) not in seen:
                     label = SERIES[kind] + (f" khu vực «{sector}»" if sector else "")
-                    problems.append(f"phương án «{key}» thiếu dòng {label}.")
+                    label_en = SERIES_EN[kind] + (f" of sector «{sector}»" if sector else "")
+                    problems.append(
+                        Note(f"phương án «{key}» thiếu dòng {label}.", f"scenario «{key}» lacks the line {label_en}.")
+                    )
     if not names and not problems:
-        problems.append(f"tệp «{path.name}» không có phương án nào.")
+        problems.append(Note(f"tệp «{path.name}» không có phương án nào.", f"«{path.name}» has no scenario."))
     if problems:
         raise AssumptionError(problems)
     return tuple(
@@ -98,14 +137,26 @@ def load_scenarios(sectors: Sequence[str], years: Sequence[int], path: Path | No
     )
 
 
-def _rate(text: str, where: str, problems: list[str]) -> float | None:
-    """A yearly growth rate in percent, as typed: a decimal point, no % sign; above -100 so levels stay positive."""
+def _rate(text: str, place: tuple[str, str], problems: list[str]) -> float | None:
+    """A yearly growth rate in percent, as typed: a decimal point, no % sign; above -100 so levels stay positive.
+    ``place``: where, in Vietnamese and in English."""
+    where, where_en = place
     try:
         value = float(text)
     except ValueError:
-        problems.append(f"{where}: «{text}» không phải là số (dùng dấu chấm thập phân, không ghi %).")
+        problems.append(
+            Note(
+                f"{where}: «{text}» không phải là số (dùng dấu chấm thập phân, không ghi %).",
+                f"{where_en}: «{text}» is not a number (use a decimal point, no %).",
+            )
+        )
         return None
     if not math.isfinite(value) or value <= -100:
-        problems.append(f"{where}: tốc độ tăng {text} không hợp lệ (phải là số lớn hơn -100).")
+        problems.append(
+            Note(
+                f"{where}: tốc độ tăng {text} không hợp lệ (phải là số lớn hơn -100).",
+                f"{where_en}: growth rate {text} is not valid (it must be a number above -100).",
+            )
+        )
         return None
     return value

@@ -18,6 +18,17 @@ from kehoach.workbook_templates import derived
 UP = "up"  # GRDP growth: higher is better, as the evaluation of indicators has it
 
 
+class Note(str):
+    """A text for the reader: the Vietnamese, with its English as ``message_en`` (the CLI picks one)."""
+
+    message_en: str
+
+    def __new__(cls, vi: str, en: str = "") -> Note:  # en optional: pickle calls Note(vi)
+        note = super().__new__(cls, vi)
+        note.message_en = en
+        return note
+
+
 @dataclass(frozen=True)
 class Target:
     """Average yearly GRDP growth aimed at (%): a single value, or a range ``low``-``high``."""

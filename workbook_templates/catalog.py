@@ -52,6 +52,8 @@ class CatalogError(ValueError):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("Danh mục không hợp lệ:\n" + "\n".join(f"- {p}" for p in problems))
+        # the problems name the catalog's rows and columns (docs/catalog.md), in Vietnamese
+        self.message_en = "The catalog is not valid (docs/catalog.md):\n" + "\n".join(f"- {p}" for p in problems)
 
 
 @dataclass(frozen=True)
