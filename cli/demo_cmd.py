@@ -44,3 +44,9 @@ def demo(out_dir: Path, seed: int, output_format: str) -> None:
     else:
         click.echo(f"Templates: {result.templates}\nInbox: {result.inbox}")
     print_outcome(result.outcome, current())
+    master = result.outcome.master
+    click.echo(
+        f"Bước tiếp: kehoach report {master} -o {out_dir / 'du-thao-bao-cao.docx'} (dự thảo báo cáo từ tệp tổng hợp)"
+        if vi
+        else f"Next: kehoach report {master} -o {out_dir / 'du-thao-bao-cao.docx'} (the draft report from the master)"
+    )
