@@ -11,6 +11,7 @@ from pathlib import Path
 from kehoach.master.sheets.base import FIRST_ROW, Writer
 from kehoach.workbook_templates import layout as L
 from kehoach.workbook_templates.catalog import Indicator
+from kehoach.workbook_templates.styles import LINE_HEIGHT, text_lines
 
 SHEET = "Chênh lệch"
 TAKEN = "Được lấy"
@@ -100,6 +101,9 @@ def write_sheet(w: Writer) -> list[Conflict]:
             for col, item in enumerate(cells):
                 fmt = w.st.fixed_number(indicator.decimals, bold) if col == 6 else percent if col == 7 else None
                 w.text(ws, row, col, item, fmt)
+            # wrapped names, columns and file names: the row as tall as its longest (Excel does not grow it)
+            texts = [(item, width) for item, (_, width) in zip(cells, headers, strict=True) if isinstance(item, str)]
+            ws.set_row(row, LINE_HEIGHT * max(text_lines(item, width) for item, width in texts))
             row += 1
     if found:
         ws.autofilter(FIRST_ROW - 1, 0, row - 1, len(headers) - 1)
