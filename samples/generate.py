@@ -94,10 +94,6 @@ def _province_cap(catalog: Catalog, ind: Indicator) -> int | None:
     return catalog.cap_for(ind, departments[0]) if departments else None
 
 
-def _whole(ind: Indicator) -> bool:
-    return ind.kind == "count" or ind.whole
-
-
 def _clamp(ind: Indicator, value: float, cap: float | None = None) -> float:
     low = ind.min if ind.min is not None else -float("inf")
     high = ind.max if ind.max is not None else float("inf")
@@ -125,7 +121,7 @@ def _province_series(ind: Indicator, profile: Profile, rng: random.Random, cap: 
     if ind.kind == "rate" and ind.direction == "down":
         plan_step = min(plan_step, -0.1)  # a lower-is-better rate is planned to fall
     # the plan starts from the revalued 2020 figure where the indicator depends on GRDP
-    start = series[2020] * (REVALUATION if ind.revalued and ind.kind == "level" else 1.0)
+    start = revalued(ind, series[2020]) if ind.revalued else series[2020]
     for year in L.YEARS_PLAN:
         t, last = year - 2020, start
         if ind.kind == "level":
@@ -141,7 +137,7 @@ def _province_series(ind: Indicator, profile: Profile, rng: random.Random, cap: 
 
 
 def _round(ind: Indicator, value: float) -> float:
-    return float(round(value)) if _whole(ind) else round(value, max(ind.decimals, 2))
+    return float(round(value)) if ind.whole else round(value, max(ind.decimals, 2))
 
 
 def _apply_identities(catalog: Catalog, province: dict[str, dict[int, float]]) -> None:
@@ -199,7 +195,7 @@ def _district_factor(ind: Indicator, unit: Unit, seed: int) -> float:
 
 def _district_part(ind: Indicator, unit: Unit, total: float, weights: dict[str, float], catalog: Catalog) -> float:
     codes = [u.code for u in catalog.districts]
-    if _whole(ind):
+    if ind.whole:
         # whole things in whole numbers; a count of communes by each district's own communes, so that no
         # district counts more than it has
         own = {u.code: float(getattr(u, ind.cap)) for u in catalog.districts} if ind.cap else weights
@@ -306,9 +302,13 @@ def _range_around(ind: Indicator, planned: object) -> tuple[float, float]:
 
 
 def _target_decimals(ind: Indicator) -> int:
-    if ind.target_kind in ("avg_growth", "avg_change"):
-        return 1 if ind.target_kind == "avg_growth" else 2
-    return 0 if _whole(ind) else max(ind.decimals, 2) if ind.target_kind == "end" else ind.decimals
+    if ind.target_kind == "avg_growth":
+        return 1
+    if ind.target_kind == "avg_change":
+        return 2
+    if ind.whole:
+        return 0
+    return max(ind.decimals, 2) if ind.target_kind == "end" else ind.decimals
 
 
 def _own_target(ind: Indicator, judged: float | None, miss: bool, cap: int | None) -> float | None:
@@ -319,7 +319,7 @@ def _own_target(ind: Indicator, judged: float | None, miss: bool, cap: int | Non
     decimals = _target_decimals(ind)
     sign = -1 if ind.direction == "down" else 1
     if miss:
-        step = 0.04 * abs(judged) + (0.5 if _whole(ind) else 0.0) + 10**-decimals
+        step = 0.04 * abs(judged) + (0.5 if ind.whole else 0.0) + 10**-decimals
         target = judged + sign * step
     elif ind.target_kind == "end" and ind.kind != "growth":
         target = judged  # the end-year level as reached (the template's own verdict: met)

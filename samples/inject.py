@@ -167,7 +167,7 @@ class Injector:
         return self._at("R002", ind, "actual_2018", "số âm")
 
     def _r003(self) -> Injection:
-        ind = self._pick(lambda i: i.kind == "count" or i.whole)  # communes, but also cases, households...
+        ind = self._pick(lambda i: i.whole)  # communes, but also cases, households...
         self._row(ind)["actual_2019"] = float(self._row(ind)["actual_2019"]) - 0.5
         return self._at("R003", ind, "actual_2019", "số đếm lẻ")
 

@@ -41,7 +41,7 @@ def test_the_kinds_of_check_follow_the_catalog() -> None:
     for indicator in catalog.indicators:
         columns = built.columns[indicator.code]
         assert (PERCENT in columns) == (indicator.kind == "rate" and indicator.unit == "%")
-        assert (WHOLE in columns) == (indicator.kind == "count" or indicator.whole)
+        assert (WHOLE in columns) == indicator.whole
     assert all(column.dtype.type is float or str(column.dtype) == "float64" for column in built.schema.columns.values())
 
 

@@ -51,7 +51,7 @@ def _checks(indicator: Indicator) -> Iterator[str]:
         yield PERCENT
     if indicator.kind in ("level", "count") and (indicator.min is None or indicator.min >= 0):
         yield NON_NEGATIVE
-    if indicator.kind == "count" or indicator.whole:
+    if indicator.whole:
         yield WHOLE
     if indicator.min is not None or indicator.max is not None:
         yield _bounds_column(indicator.min, indicator.max)

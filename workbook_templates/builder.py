@@ -563,7 +563,7 @@ class _Builder:
                 # whole things are typed whole, but not a growth, nor a target that is a growth or a change
                 target = column.key.startswith("target")
                 level = column.key not in GROWTH_COLUMNS and (ind.target_is_level or not target)
-                integer = column.type == "integer" or ((ind.kind == "count" or ind.whole) and level)
+                integer = column.type == "integer" or (ind.whole and level)
                 # A growth is shown as the computed growth columns are (6.89, not "7" at a count's decimals).
                 decimals = 2 if column.key in GROWTH_COLUMNS else ind.decimals
                 fmt = self.st.input_whole() if column.type == "integer" else self.st.input_number(decimals)

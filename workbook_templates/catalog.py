@@ -117,7 +117,7 @@ class Indicator:
     revalued: bool = False  # depends on GRDP: the 2021-2025 plan starts from the revalued 2020 figure
     series_break: int | None = None  # first year of a new method: no change is computed across it
     cap: str = ""  # a count of administrative units: capped by the unit's xã, communes or districts
-    whole: bool = False  # counted in whole things (communes, cases, households): whole numbers only
+    whole: bool = False  # a count, or counted in whole things (communes, cases, households): whole numbers only
     source: str = ""
 
     @property
@@ -311,7 +311,7 @@ def _load(directory: Path) -> Catalog:
             revalued=r.get("revalued") == "yes",
             series_break=_integer(r.get("series_break", "")),
             cap=r.get("cap", ""),
-            whole=measures.get(r["unit"], False),
+            whole=r["kind"] == "count" or measures.get(r["unit"], False),
             source=r.get("source", ""),
         )
         for r in _rows(directory / "indicators.csv")

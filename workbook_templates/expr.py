@@ -105,16 +105,6 @@ class Expr:
     def evaluate(self, values: Mapping[str, object]) -> object:
         raise NotImplementedError
 
-    def keys(self) -> set[str]:
-        """The cells the expression reads."""
-        out: set[str] = set()
-        for child in self.children():
-            out |= child.keys()
-        return out
-
-    def children(self) -> Sequence[Expr]:
-        return ()
-
     __add__, __radd__ = _operator("+"), _operator("+", reflected=True)
     __sub__, __rsub__ = _operator("-"), _operator("-", reflected=True)
     __mul__, __rmul__ = _operator("*"), _operator("*", reflected=True)
@@ -149,13 +139,10 @@ class Ref(Expr):
             return None  # no cell holds one: read as no number, as the reader does
         return value
 
-    def keys(self) -> set[str]:
-        return {self.key}
-
 
 @dataclass(frozen=True, eq=False)
 class Range(Expr):
-    """Contiguous cells, rendered ``first:last``; ``keys`` names all of them, in order."""
+    """Contiguous cells, rendered ``first:last``; ``cells`` names all of them, in order."""
 
     cells: tuple[str, ...]
 
@@ -164,9 +151,6 @@ class Range(Expr):
 
     def evaluate(self, values: Mapping[str, object]) -> object:
         return [values.get(k) for k in self.cells]
-
-    def keys(self) -> set[str]:
-        return set(self.cells)
 
 
 @dataclass(frozen=True, eq=False)
@@ -211,9 +195,6 @@ class Op(Expr):
     @property
     def precedence(self) -> int:  # type: ignore[override]
         return _PRECEDENCE[self.op]
-
-    def children(self) -> Sequence[Expr]:
-        return (self.left, self.right)
 
     def excel(self, ref: Ref_ = str) -> str:
         left, right = self.left.excel(ref), self.right.excel(ref)
@@ -269,9 +250,6 @@ class Compare(Expr):
     right: Expr
     precedence = 1
 
-    def children(self) -> Sequence[Expr]:
-        return (self.left, self.right)
-
     def excel(self, ref: Ref_ = str) -> str:
         left, right = self.left.excel(ref), self.right.excel(ref)
         if self.left.precedence <= self.precedence:
@@ -295,9 +273,6 @@ class Function(Expr):
 
     name: str
     args: tuple[Expr, ...]
-
-    def children(self) -> Sequence[Expr]:
-        return self.args
 
     def excel(self, ref: Ref_ = str) -> str:
         return f"{self.name}({','.join(a.excel(ref) for a in self.args)})"

@@ -15,14 +15,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from kehoach.workbook_templates import expr as X
+from kehoach.workbook_templates import layout as L
 from kehoach.workbook_templates.catalog import Indicator
 from kehoach.workbook_templates.expr import AND, COUNT, EMPTY, IF, ISNUMBER, MAX, MIN, ROUND, ROUNDDOWN, SUM, Expr, Ref
 
 EXCEEDED, MET, NOT_MET = "Vượt", "Đạt", "Không đạt"
 PERIOD_YEARS = 5
 COMPLETION_DECIMALS = 2  # the completion column shows two decimals
-PAST_YEARS = (2016, 2017, 2018, 2019, 2020)
-PLAN_YEARS = (2021, 2022, 2023, 2024, 2025)
+PAST_YEARS = L.YEARS_PAST[1:]  # the five years of 2016-2020 (2015 is the base)
+PLAN_YEARS = L.YEARS_PLAN
 # The computed columns of an indicator row, in an order where each one's inputs come first.
 INDICATOR_COMPUTED = (
     "growth_2016_2020",
@@ -249,10 +250,8 @@ def grdp_cell_expr(
     now, before = Ref(cell(f"{basis}.constant.{sector}", year)), Ref(cell(f"{basis}.constant.{sector}", previous))
     if role == "growth":
         return grdp_expr("growth", {"now": now, "before": before})
-    if role == "contribution":
-        total_before = Ref(cell(f"{basis}.constant.total", previous))
-        return grdp_expr("contribution", {"now": now, "before": before, "total_before": total_before})
-    return None
+    total_before = Ref(cell(f"{basis}.constant.total", previous))
+    return grdp_expr("contribution", {"now": now, "before": before, "total_before": total_before})
 
 
 def grdp_average_expr(cells: Sequence[str]) -> Expr:
