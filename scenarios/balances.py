@@ -20,7 +20,6 @@ from itertools import pairwise
 from kehoach.scenarios import sheet as S
 from kehoach.scenarios.model import Projection, Scenario
 from kehoach.workbook_templates import layout as L
-from kehoach.workbook_templates.builder import PROTECTION
 from kehoach.workbook_templates.catalog import Catalog
 from kehoach.workbook_templates.styles import Styles
 from xlsxwriter.workbook import Workbook
@@ -291,7 +290,7 @@ class _BalanceWriter:
         for offset, text in enumerate(NOTES, start=1):
             ws.write_string(self.row + offset, S.LABEL_COL, text, st.bold if offset == 1 else st.subtitle)
         ws.freeze_panes(S.FIRST_ROW, S.FIRST_YEAR_COL)
-        ws.protect("", PROTECTION)
+        ws.protect("", L.PROTECTION)
 
     def _series_input(self, key: str, label: str, unit: str, values: Mapping[int, float | None], note: str) -> None:
         number = self.line(key, label, unit, "input")

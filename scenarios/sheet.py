@@ -23,7 +23,6 @@ from kehoach.scenarios.base import BASE_YEAR, BaseError, base_from_result, merge
 from kehoach.scenarios.model import DIRECTIVE_TARGET, Base, Projection, Scenario, Target, project, required_growth
 from kehoach.workbook_templates import derived
 from kehoach.workbook_templates import layout as L
-from kehoach.workbook_templates.builder import PROTECTION
 from kehoach.workbook_templates.catalog import Catalog
 from kehoach.workbook_templates.formulas import EXCEEDED, MET, NOT_MET, geometric_mean_growth, grdp_formula, guarded
 from kehoach.workbook_templates.styles import Styles
@@ -266,7 +265,7 @@ class _Writer:
             ws.write_string(last + offset, LABEL_COL, line, st.bold if offset == 1 else st.subtitle)
         ws.freeze_panes(FIRST_ROW, FIRST_YEAR_COL)
         ws.repeat_rows(HEADER_ROW)
-        ws.protect("", PROTECTION)
+        ws.protect("", L.PROTECTION)
 
     def _row(self, row: SheetRow) -> None:
         ws, st, number = self.ws, self.st, self.numbers[row.key]

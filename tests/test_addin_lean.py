@@ -21,7 +21,6 @@ import pytest
 from kehoach.cli import bundle_cmd
 from kehoach.samples.generate import generate_all
 from kehoach.samples.inject import Injector
-from kehoach.workbook_templates.builder import PROTECTION
 from kehoach.workbook_templates.catalog import load_catalog
 from kehoach.xl_addin import excel
 
@@ -60,19 +59,6 @@ def test_the_button_group_is_what_the_bundle_reads() -> None:
     assert bundle_cmd.button_requirements(metadata) == [r.replace(" ", "") for r in BUTTON]
     names = {r.split("=")[0].split(">")[0].lower() for r in BUTTON}
     assert not names & {"pyopenvba", "oletools", "msoffcrypto-tool", "openpyxl", "docxtpl"}
-
-
-def test_the_button_does_not_reprotect_differently_from_the_builder() -> None:
-    """xl_addin writes the builder's protection out rather than importing the builder."""
-    com = {
-        "insert_rows": "AllowInsertingRows",
-        "format_columns": "AllowFormattingColumns",
-        "format_rows": "AllowFormattingRows",
-        "autofilter": "AllowFiltering",
-    }
-    expected = {"DrawingObjects": True, "Contents": True, "Scenarios": True}
-    expected |= {name: bool(PROTECTION.get(key)) for key, name in com.items()}
-    assert expected == excel.PROTECT_ARGUMENTS
 
 
 @pytest.fixture(scope="module")

@@ -75,14 +75,6 @@ SIGNERS = (  # (unit field holding the name, title, hint), left to right, as in 
     ("head", "THỦ TRƯỞNG ĐƠN VỊ", "(Ký tên, đóng dấu)"),
 )
 SIGNATURE_LINES = 4  # lines left blank for the signatures, above the names
-PROTECTION = {
-    "insert_rows": True,
-    "format_columns": True,
-    "format_rows": True,
-    "autofilter": True,
-    "select_locked_cells": True,
-    "select_unlocked_cells": True,
-}
 TEXTS = Path(__file__).with_name("texts")
 
 
@@ -362,7 +354,7 @@ class _Builder:
             elif line:
                 ws.write(row, 0, line, self.st.text)
                 ws.set_row(row, row_height(text_lines(line, INSTRUCTIONS_WIDTH)))
-        ws.protect("", PROTECTION)
+        ws.protect("", L.PROTECTION)
 
     def _unit_info(self) -> None:
         ws = self._sheet(L.UNIT_INFO, landscape=False)
@@ -420,7 +412,7 @@ class _Builder:
             if field.key in names:
                 self._define(names[field.key], L.UNIT_INFO, row, L.INFO_VALUE_COL)
         self._buttons(ws, L.UNIT_INFO)
-        ws.protect("", PROTECTION)
+        ws.protect("", L.PROTECTION)
 
     def _indicators(self) -> None:
         columns = L.indicator_columns()
@@ -471,7 +463,7 @@ class _Builder:
         ws.print_area(L.GROUP_ROW, 0, end, len(columns) - 1)
         ws.autofilter(L.NUMBER_ROW, 0, last, len(columns) - 1)
         self._buttons(ws, L.INDICATORS)
-        ws.protect("", PROTECTION)
+        ws.protect("", L.PROTECTION)
 
     def _area_row(self, ws: Worksheet, row: int, number: str, name: str, columns: tuple[L.Column, ...]) -> None:
         """An area heading: its name wrapped over the repeated columns, so that every printed part shows it
@@ -622,7 +614,7 @@ class _Builder:
         ws.repeat_rows(L.LEGEND_ROW)
         # The printed report is the headings and the text; the writing hints stay on screen.
         ws.print_area(L.TITLE_ROW, L.INFO_LABEL_COL, row - 1, L.INFO_VALUE_COL)
-        ws.protect("", PROTECTION)
+        ws.protect("", L.PROTECTION)
 
     def _projects(self) -> None:
         ws = self._sheet(L.PROJECTS, unit_line="Đơn vị tính: triệu đồng")
@@ -701,7 +693,7 @@ class _Builder:
         ws.freeze_panes(L.PROJECT_FIRST_ROW, first + 1)
         ws.repeat_rows(L.PROJECT_HEADER_ROW, L.PROJECT_NUMBER_ROW)
         ws.print_area(L.PROJECT_HEADER_ROW, first, end, first + len(columns) - 1)
-        ws.protect("", PROTECTION)
+        ws.protect("", L.PROTECTION)
 
     def _grdp(self) -> None:
         ws = self._sheet(L.GRDP, unit_line="Đơn vị tính: ghi tại cột «Đơn vị tính»")
@@ -765,7 +757,7 @@ class _Builder:
         ws.freeze_panes(L.GRDP_FIRST_ROW, L.GRDP_FIRST_YEAR_COL)
         ws.repeat_rows(L.GRDP_HEADER_ROW)
         ws.print_area(L.GRDP_HEADER_ROW, L.GRDP_LABEL_COL, end, L.GRDP_AVG_COL)
-        ws.protect("", PROTECTION)
+        ws.protect("", L.PROTECTION)
 
     @staticmethod
     def _grdp_cell_formula(
@@ -781,7 +773,7 @@ class _Builder:
         for row, area in enumerate(self.catalog.areas, start=1):
             ws.write_string(row, 0, area.name_vi)
         ws.hide()
-        ws.protect("", PROTECTION)
+        ws.protect("", L.PROTECTION)
 
     def _xlwings_conf(self) -> None:
         ws = self.wb.add_worksheet(L.XLWINGS_CONF)
@@ -791,4 +783,4 @@ class _Builder:
             ws.write_string(row, 0, key)
             ws.write_string(row, 1, value)
         ws.hide()
-        ws.protect("", PROTECTION)
+        ws.protect("", L.PROTECTION)

@@ -47,6 +47,16 @@ GROUP_ROW = 4
 HEADER_ROW = 5
 NUMBER_ROW = 6
 FIRST_DATA_ROW = 7
+# How the template's sheets are protected (XlsxWriter's options): the builder writes it, the button protects a
+# sheet again the same way after writing to it.
+PROTECTION = {
+    "insert_rows": True,
+    "format_columns": True,
+    "format_rows": True,
+    "autofilter": True,
+    "select_locked_cells": True,
+    "select_unlocked_cells": True,
+}
 INDICATOR_PAGE_BREAKS = ("target_2020", "estimate_2020_revalued")  # printed pages start at these columns
 INDICATOR_PRINT_SCALE = 62  # the master workbook's; a template's is indicator_print_scale()
 INDICATOR_REPEAT_COLUMNS = ("stt", "code", "name", "unit")  # printed at the left of every part

@@ -43,17 +43,16 @@ if TYPE_CHECKING:
 ERROR_TEXTS = frozenset(
     {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#DATA!", "#SPILL!", "#CALC!"}
 )
-# Worksheet.Protect arguments that protect a sheet again as the template had it after writing to it: the
-# builder's protection options (workbook_templates/builder.py PROTECTION, tests/test_addin.py keeps them in step),
-# written out here so that the button does not import the template builder.
-PROTECT_ARGUMENTS = {
-    "DrawingObjects": True,
-    "Contents": True,
-    "Scenarios": True,
-    "AllowInsertingRows": True,
-    "AllowFormattingColumns": True,
-    "AllowFormattingRows": True,
-    "AllowFiltering": True,
+# The template's protection options (XlsxWriter names, layout.PROTECTION) as Worksheet.Protect arguments, to
+# protect a sheet again as the template had it after writing to it.
+_PROTECT_ARGUMENTS = {
+    "insert_rows": "AllowInsertingRows",
+    "format_columns": "AllowFormattingColumns",
+    "format_rows": "AllowFormattingRows",
+    "autofilter": "AllowFiltering",
+}
+PROTECT_ARGUMENTS = {"DrawingObjects": True, "Contents": True, "Scenarios": True} | {
+    com: bool(L.PROTECTION.get(key)) for key, com in _PROTECT_ARGUMENTS.items()
 }
 NOTE_WIDTH = 320  # points; Excel's default note box shows two words of a message
 NOTE_LINE_CHARS, NOTE_LINE_HEIGHT = 55, 14
