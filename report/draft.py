@@ -18,13 +18,13 @@ from kehoach.master.plan import LEAD, MISSING, ProvincePlan, ProvinceRow
 from kehoach.scenarios import balances as B
 from kehoach.scenarios.model import DIRECTIVE_TARGET, Base, Projection, Scenario, Target, project
 from kehoach.workbook_templates import layout as L
+from kehoach.workbook_templates.derived import as_number
+from kehoach.workbook_templates.formulas import CARRIED, EXCEEDED, MET, NEW, NOT_MET
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "du-thao-bao-cao.docx"
-EXCEEDED, MET, NOT_MET = "Vượt", "Đạt", "Không đạt"
 VERDICTS = (EXCEEDED, MET, NOT_MET)
 HIGHLIGHT = "FFFF00"  # docxtpl writes it as the run's shading (w:shd), which Word and LibreOffice show
 PROJECT_SOURCES = ("need_central", "need_local", "need_oda", "need_other")
-CARRIED, NEW = "Chuyển tiếp", "Khởi công mới"
 
 
 def vi_number(value: object, decimals: int = 2) -> str:
@@ -338,9 +338,9 @@ def build_context(plan: ProvincePlan, scenarios: Scenarios, today: dt.date | Non
         acc["count"] += 1
         acc["carried"] += v.get("status") == CARRIED
         acc["new"] += v.get("status") == NEW
-        acc["total"] += float(v.get("need_total") or 0)
+        acc["total"] += as_number(v.get("need_total")) or 0.0
         for key in PROJECT_SOURCES:
-            acc[key] += float(v.get(key) or 0)
+            acc[key] += as_number(v.get(key)) or 0.0
     totals = {k: sum(a[k] for a in by_area.values()) for k in ("count", "carried", "new", "total", *PROJECT_SOURCES)}
 
     def project_row(area: str, a: dict) -> dict:

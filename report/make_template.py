@@ -22,8 +22,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+from kehoach.report.draft import TEMPLATE
 
-TEMPLATE = Path(__file__).resolve().parent / "templates" / "du-thao-bao-cao.docx"
 FONT = "Times New Roman"
 
 

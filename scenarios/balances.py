@@ -21,6 +21,7 @@ from kehoach.scenarios import sheet as S
 from kehoach.scenarios.model import Projection, Scenario
 from kehoach.workbook_templates import layout as L
 from kehoach.workbook_templates.catalog import Catalog
+from kehoach.workbook_templates.derived import as_number
 from kehoach.workbook_templates.styles import Styles
 from xlsxwriter.workbook import Workbook
 
@@ -37,15 +38,7 @@ INDICATORS = {"investment": "KT09", "revenue": "TC01", "spending": "TC03", "jobs
 
 def plan_series(values: Mapping[str, object]) -> dict[int, float | None]:
     """The yearly plan 2021-2025 of an indicator row (``plan_<year>``), None where empty or not a number."""
-    out: dict[int, float | None] = {}
-    for year in PLAN_YEARS:
-        value = values.get(f"plan_{year}")
-        out[year] = float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-    return out
-
-
-def _number(value: object) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+    return {year: as_number(values.get(f"plan_{year}")) for year in PLAN_YEARS}
 
 
 @dataclass(frozen=True)
@@ -69,7 +62,7 @@ def figures_from_plan(plan: object) -> PlanFigures:
         row = rows.get(INDICATORS[name])
         return plan_series(row.values) if row is not None else dict.fromkeys(PLAN_YEARS)
 
-    needs = [_number(p.values.get("need_total")) for p in plan.projects]  # type: ignore[attr-defined]
+    needs = [as_number(p.values.get("need_total")) for p in plan.projects]  # type: ignore[attr-defined]
     known = [n for n in needs if n is not None]
     exports = rows.get(INDICATORS["exports"])
     return PlanFigures(
@@ -79,7 +72,7 @@ def figures_from_plan(plan: object) -> PlanFigures:
         spending=series("spending"),
         jobs=series("jobs"),
         exports=series("exports"),
-        exports_2020=_number(exports.values.get("estimate_2020")) if exports is not None else None,
+        exports_2020=as_number(exports.values.get("estimate_2020")) if exports is not None else None,
     )
 
 
