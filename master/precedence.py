@@ -62,7 +62,7 @@ def row_values(indicator: Indicator, inputs: dict[str, object]) -> dict[str, obj
 def build_plan(catalog: Catalog, result: Consolidation, made_at: dt.datetime) -> ProvincePlan:
     values = {unit: unit_values(f) for unit, f in result.merged.items()}
     rejected = {r.unit for r in result.rejected if r.unit and r.unit not in result.merged}
-    missing = [u for u in result.missing if u not in result.merged]
+    missing = list(result.missing)
     rows = []
     for area in catalog.areas:
         for indicator in (i for i in catalog.indicators if i.area == area.code):

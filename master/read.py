@@ -39,13 +39,7 @@ def _cell(rows: list[list[object]], row: int, col: int) -> object:
     value = rows[row][col]
     if value == "" or value is None:
         return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return float(value)
-    return value
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
 
 
 def _keyed(rows: list[list[object]], key_row: int, first_row: int) -> tuple[dict[str, int], list[tuple[str, int]]]:
@@ -77,8 +71,8 @@ def read_plan(path: Path, catalog: Catalog) -> ProvincePlan:
     rows = _rows(book, V.SHEET)
     columns, keyed = _keyed(rows, V.KEY_ROW, V.FIRST_DATA_ROW)
     made_at = dt.datetime.fromisoformat(str(_cell(rows, V.META_MADE_AT, 0)))
-    value_keys = [c.key for c in V.value_columns()]
-    text_keys = {c.key for c in V.value_columns() if c.type not in ("number", "integer")}
+    value_keys = [c.key for c in L.indicator_value_columns()]
+    text_keys = {c.key for c in L.indicator_value_columns() if c.type not in ("number", "integer")}
     province = []
     for key, r in keyed:
         if key.startswith(V.AREA_PREFIX) or not catalog.has_indicator(key):

@@ -26,17 +26,10 @@ from kehoach.validators.winfiles import long_path
 from kehoach.workbook_templates.catalog import Catalog
 from kehoach.workbook_templates.styles import Styles
 
-PROVINCE = province.SHEET
-CONFLICTS = conflicts.SHEET
 PROJECTS = projects.SHEET
-TEXTS = texts.SHEET
 SUMMARY = detail.SHEET
 DISTRICTS = districts.SHEET
 STATUS = status.STATUS
-FINDINGS = status.FINDINGS
-SOURCES = status.SOURCES
-CHANGES = status.CHANGES
-CHARTS = charts.SHEET
 TOTAL_LABEL = detail.TOTAL_LABEL
 
 # A sheet the caller adds: (workbook, its styles, catalog, merged results by unit).

@@ -45,6 +45,11 @@ def as_number(raw: object) -> float | None:
     return number if number is not None and abs(number) <= MAX_MAGNITUDE else None
 
 
+def is_rank(value: float) -> bool:
+    """A priority rank: a whole number from 1 (the highest)."""
+    return value >= 1 and value == round(value)
+
+
 def is_blank(raw: object) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip())
 

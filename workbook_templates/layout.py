@@ -140,6 +140,11 @@ def indicator_columns() -> tuple[Column, ...]:
 
 
 @cache
+def indicator_value_columns() -> tuple[Column, ...]:
+    """The indicator table's columns after its labels: the inputs and the computed ones."""
+    return tuple(c for c in indicator_columns() if c.role != "label")
+
+
 def project_columns() -> tuple[Column, ...]:
     return tuple(
         Column(r["key"], r["header_vi"], r["role"], r["type"], float(r["width"]), r["help_vi"])

@@ -5,6 +5,7 @@ here: their sum against the province's figure is «Huyện»."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,10 +53,8 @@ def conflicts(w: Writer) -> list[Conflict]:
             spread = max(numbers) - min(numbers)
             scale = max(abs(n) for n in numbers)
             conflict = Conflict(indicator, column.key, taken, tuple(reported), spread / scale if scale else 0.0)
-            if taken is not None:
-                conflict = Conflict(
-                    indicator, column.key, taken, tuple(reported), max(conflict.gap_of(v) for v in numbers)
-                )
+            if taken is not None:  # the gap to the figure taken, not between the extremes
+                conflict = dataclasses.replace(conflict, gap=max(conflict.gap_of(v) for v in numbers))
             found.append(conflict)
     found.sort(key=lambda c: (-c.gap, c.indicator.code, c.key))
     return found
@@ -83,7 +82,7 @@ def write_sheet(w: Writer) -> list[Conflict]:
     for number, conflict in enumerate(found, start=1):
         indicator = conflict.indicator
         for unit, value, file, sheet, cell in conflict.values:
-            gap = conflict.gap_of(value) * 100 if conflict.taken else conflict.gap * 100
+            gap = conflict.gap_of(value) * 100
             bold = unit == conflict.taken
             cells = [
                 number,

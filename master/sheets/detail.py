@@ -24,17 +24,12 @@ IDENTITY = (
 )
 
 
-def value_columns() -> list[L.Column]:
-    """The template's columns after its labels: inputs and computed."""
-    return [c for c in L.indicator_columns() if c.role != "label"]
-
-
 def input_keys() -> list[str]:
-    return [c.key for c in value_columns() if c.role == "input"]
+    return [c.key for c in L.indicator_value_columns() if c.role == "input"]
 
 
 def columns_by_key() -> dict[str, int]:
-    return {c.key: len(IDENTITY) + i for i, c in enumerate(value_columns())}
+    return {c.key: len(IDENTITY) + i for i, c in enumerate(L.indicator_value_columns())}
 
 
 _COLUMNS = columns_by_key()
@@ -53,7 +48,7 @@ def reporters(w: Writer, indicator: Indicator, carried: dict[str, set[str]]) -> 
 
 
 def write_sheet(w: Writer) -> None:
-    columns = value_columns()
+    columns = L.indicator_value_columns()
     headers = [(h, width) for _, h, width in IDENTITY] + [(c.header_vi, c.width) for c in columns]
     ws = w.sheet(SHEET, "CHI TIẾT CHỈ TIÊU THEO TỪNG ĐƠN VỊ BÁO CÁO (KẾ HOẠCH 5 NĂM 2021-2025)", headers)
     values_by_unit = {u: {(c, k): v for c, k, v, _s, _cell in f.values} for u, f in w.result.merged.items()}
@@ -104,7 +99,7 @@ def _values(
     formulas: dict[str, str] | None = None,
 ) -> None:
     results = derived.indicator_values(indicator, values)
-    for offset, column in enumerate(value_columns()):
+    for offset, column in enumerate(L.indicator_value_columns()):
         col = len(IDENTITY) + offset
         if column.role == "formula":
             # The record of what each unit sent: computed columns as values (the template's expressions);
@@ -133,7 +128,7 @@ def _total_row(
     _identity(w, ws, row, indicator, "", TOTAL_LABEL, True)
     districts = [u.code for u in w.catalog.districts if u.code in values_by_unit]
     sums, formulas = {}, {}
-    kinds = {c.key: c.type for c in value_columns()}
+    kinds = {c.key: c.type for c in L.indicator_value_columns()}
     for key in input_keys():
         if kinds[key] != "number" or key.endswith("_max") or key == "growth_2011_2015":
             continue

@@ -33,12 +33,8 @@ HIDDEN_COLUMNS = (("source_unit", "Mã đơn vị cung cấp số", 9), ("status
 NUMBER_WIDTH = 8.2
 
 
-def value_columns() -> list[L.Column]:
-    return [c for c in L.indicator_columns() if c.role != "label"]
-
-
 def printed_columns() -> list[L.Column]:
-    return [c for c in value_columns() if c.key not in UNPRINTED]
+    return [c for c in L.indicator_value_columns() if c.key not in UNPRINTED]
 
 
 def column_keys() -> list[str]:
@@ -48,7 +44,7 @@ def column_keys() -> list[str]:
         *(k for k, _h, _w in LABELS),
         *(c.key for c in printed_columns()),
         *(k for k, _h, _w in STATUS_COLUMNS),
-        *(c.key for c in value_columns() if c.key in UNPRINTED),
+        *(c.key for c in L.indicator_value_columns() if c.key in UNPRINTED),
         *(k for k, _h, _w in HIDDEN_COLUMNS),
     ]
 
@@ -168,7 +164,7 @@ def _row(w: Writer, ws, row: int, number: int, entry: ProvinceRow, col: dict[str
     ws.write_string(row, col["unit"], indicator.unit, st.label_center)
     ws.write_string(row, col["target_kind"], indicator.target_label, st.label_center)
     lines = max(text_lines(indicator.name_vi, 28), text_lines(indicator.target_label, 11.5))
-    for column in value_columns():
+    for column in L.indicator_value_columns():
         c = col[column.key]
         if column.role == "formula":
             formula = w.formula(SHEET, col, indicator, column.key, row)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator
 
-from kehoach.validators.context import LEVEL_KEYS, Context, is_blank, is_level_cell
+from kehoach.validators.context import LEVEL_KEYS, Context, is_blank, is_level_cell, is_rank
 from kehoach.validators.findings import ERROR, WARNING, Hit
 from kehoach.validators.registry import rule
 from kehoach.workbook_templates.catalog import Indicator
@@ -74,12 +74,8 @@ def whole_priority(ctx: Context) -> Iterator[Hit]:
     """A priority rank is a whole number from 1 up."""
     for ind in ctx.indicators:
         value = ctx.row(ind).get("priority")
-        if value is not None and not _rank(value):
+        if value is not None and not is_rank(value):
             yield Hit.at(ctx.cell(ind, "priority"), ind.code, value=value)
-
-
-def _rank(value: float) -> bool:
-    return value >= 1 and value == round(value)
 
 
 @rule(
@@ -99,7 +95,7 @@ def unique_priority(ctx: Context) -> Iterator[Hit]:
     first: dict[tuple[str, float], Indicator] = {}
     for ind in ctx.indicators:
         value = ctx.row(ind).get("priority")
-        if value is None or not _rank(value):
+        if value is None or not is_rank(value):
             continue
         earlier = first.setdefault((ind.area, value), ind)
         if earlier is not ind:

@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from kehoach.validators.context import Context, as_number, is_blank
+from kehoach.validators.context import Context, as_number, is_blank, is_rank
 from kehoach.validators.contract import CellRef, KeyedTable
 from kehoach.validators.findings import ERROR, WARNING, Hit
 from kehoach.validators.registry import rule
@@ -251,7 +251,7 @@ def priority_whole(ctx: Context) -> Iterator[Hit]:
     """A project's priority is a whole number from 1 (the highest)."""
     for p in projects(ctx):
         priority = p.number("priority") if p.has("priority") else None
-        if priority is not None and (priority != int(priority) or priority < 1):
+        if priority is not None and not is_rank(priority):
             yield Hit.at(p.cell("priority"), project=p.name, priority=f"{priority:g}")
 
 
@@ -269,8 +269,8 @@ def priority_unique(ctx: Context) -> Iterator[Hit]:
     first: dict[float, Project] = {}
     for p in projects(ctx):
         priority = p.number("priority") if p.has("priority") else None
-        if priority is None:
-            continue
+        if priority is None or not is_rank(priority):
+            continue  # not a rank: D008's
         if priority in first:
             yield Hit.at(p.cell("priority"), project=p.name, priority=f"{priority:g}", other=first[priority].name)
         else:
