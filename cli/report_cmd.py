@@ -135,12 +135,12 @@ def _read_plan(master: Path, catalog: object) -> object:
 def _scenarios(master: Path, catalog: object, assumptions: Path | None, goal: object, icor: float | None) -> object:
     from kehoach.report.draft import Scenarios
     from kehoach.scenarios.assumptions import AssumptionError, load_scenarios
-    from kehoach.scenarios.base import BaseError, load_base
+    from kehoach.scenarios.base import BaseError, base_from_master
     from kehoach.scenarios.model import Note
     from kehoach.workbook_templates import layout as L
 
     try:
-        base, _warnings = load_base(master, catalog)  # type: ignore[arg-type]
+        base = base_from_master(master, catalog)  # type: ignore[arg-type]  # MASTER is a master: no need to validate it
     except BaseError as error:
         problem = Note(error.message, error.message_en or error.message)  # the draft writes it in Vietnamese
         return Scenarios(None, target=goal, problem=problem)  # type: ignore[arg-type]

@@ -88,7 +88,7 @@ def load_base(path: Path, catalog: Catalog) -> tuple[Base, list[Note]]:
         english = f"«{path.name}»: the file cannot be read" + (f": {reason_en}." if reason_en else ".")
         raise BaseError(f"«{path.name}»: {reason}", english)
     if not result.unit:
-        return _from_master(path, catalog), []
+        return base_from_master(path, catalog), []
     if not result.grdp:
         raise BaseError(
             f"«{path.name}» là báo cáo của đơn vị {result.unit}, không có trang «{L.GRDP}». "
@@ -109,7 +109,8 @@ def load_base(path: Path, catalog: Catalog) -> tuple[Base, list[Note]]:
     return base_from_result(result, catalog, path.name), warnings
 
 
-def _from_master(path: Path, catalog: Catalog) -> Base:
+def base_from_master(path: Path, catalog: Catalog) -> Base:
+    """The base year of a merged master: the Statistics Office's submission it merged, through its ledger."""
     ledger_file = ledger_path(path)
     if not ledger_file.is_file():
         raise BaseError(

@@ -86,6 +86,15 @@ class Context:
     def _rows(self) -> dict[str, dict[str, object]]:
         return {i.code: {key: self.number(i, key) for key in INDICATOR_NUMBER_KEYS} for i in self.indicators}
 
+    def computed(self, indicator: Indicator) -> dict[str, object]:
+        """The indicator's computed columns as the template's formulas give them from its typed inputs (never the
+        stored results), worked out once for all the rules."""
+        return self._computed[indicator.code]
+
+    @cached_property
+    def _computed(self) -> dict[str, dict[str, object]]:
+        return {i.code: derived.indicator_values(i, self.row(i)) for i in self.indicators}
+
     def cell(self, indicator: Indicator, key: str) -> CellRef:
         ref = self.sub.cell(indicator.code, key)
         assert ref is not None, (indicator.code, key)

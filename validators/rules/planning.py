@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from kehoach.validators.context import PAST_KEYS, PLAN_KEYS, Context, is_blank
 from kehoach.validators.findings import ERROR, WARNING, Hit
 from kehoach.validators.registry import rule
-from kehoach.workbook_templates import derived
 from kehoach.workbook_templates import layout as L
 from kehoach.workbook_templates.catalog import Indicator
 from kehoach.workbook_templates.formulas import NOT_MET
@@ -49,7 +48,7 @@ def unmet_without_cause(ctx: Context) -> Iterator[Hit]:
         return
     for ind in ctx.indicators:
         row = ctx.row(ind)
-        computed = derived.indicator_values(ind, row)
+        computed = ctx.computed(ind)
         if computed["evaluation_2020"] == NOT_MET and is_blank(ctx.raw(ind, "cause")):
             value = computed["judged_2020"]
             low, high = row["target_2020"], row["target_2020_max"]
@@ -220,7 +219,7 @@ def plan_matches_target(ctx: Context) -> Iterator[Hit]:
         if ind.target_kind == "end":
             continue
         row = ctx.row(ind)
-        value, low, high = derived.indicator_values(ind, row)["judged_2025"], row["target_2025"], row["target_2025_max"]
+        value, low, high = ctx.computed(ind)["judged_2025"], row["target_2025"], row["target_2025_max"]
         if not isinstance(value, float) or low is None or (high is not None and high < low):
             continue  # a reversed range is P006's
         upper, target = _target_range(low, high)
