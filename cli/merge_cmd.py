@@ -11,6 +11,7 @@ import click
 from kehoach.cli import exit_codes
 from kehoach.cli.lang import current, message, text
 from kehoach.cli.output import FORMAT_OPTION, emit_json, fail, say
+from kehoach.validators.findings import stored_message
 
 if TYPE_CHECKING:
     from kehoach.master.merge import MergeOutcome
@@ -96,7 +97,7 @@ def summary(outcome: MergeOutcome, lang: str = "vi") -> dict:
                 "path": r.path,
                 "unit": r.unit or None,
                 "errors": r.errors,
-                "reason": finding_text(r.findings[0], lang) if r.findings else "",
+                "reason": stored_message(r.findings[0], lang) if r.findings else "",
             }
             for r in result.rejected
         ],
@@ -136,26 +137,6 @@ def warn_stall(outcome: MergeOutcome) -> None:
 
 
 OUTCOMES = ("merged", "rejected", "skipped")
-
-
-def finding_text(finding: dict, lang: str) -> str:
-    """A stored finding's message in ``lang``: the ledger keeps it in Vietnamese, the English is made again from
-    its rule's template and values (the Vietnamese when that cannot be done)."""
-    if lang == "vi":
-        return finding["message"]
-    try:
-        from kehoach.validators.findings import Finding
-        from kehoach.validators.registry import INTERNAL_ERROR, OLDER_FORMAT, all_rules
-
-        rule = {r.code: r for r in (*all_rules(), INTERNAL_ERROR, OLDER_FORMAT)}[finding["rule"]]
-        values = {k: tuple(v) if isinstance(v, list) else v for k, v in finding.get("values", {}).items()}
-        templates = (rule.message_vi, rule.message_en)
-        made = Finding(
-            rule.code, rule.severity, indicator=finding.get("indicator", ""), values=values, templates=templates
-        )
-        return made.message("en")
-    except Exception:  # a finding of an older version's rule: its stored words
-        return finding["message"]
 
 
 TEXTS = {
@@ -209,7 +190,7 @@ def print_outcome(outcome: MergeOutcome, lang: str = "vi") -> None:
     if result.late:
         lines.append(text["late"].format(len(result.late), ", ".join(r.unit for r in result.late)))
     for r in result.rejected:
-        reason = finding_text(r.findings[0], lang) if r.findings else ""
+        reason = stored_message(r.findings[0], lang) if r.findings else ""
         lines.append(text["rejected"].format(Path(r.path).name, r.unit or "?", r.errors, reason))
     for old, new in result.superseded:
         which = "duplicate" if old.fingerprint == new.fingerprint else "superseded"

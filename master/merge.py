@@ -27,6 +27,7 @@ from kehoach.master.judge import judge_digest
 from kehoach.master.ledger import Ledger, ledger_path, pack
 from kehoach.master.workbook import ExtraSheet, write_long_csv, write_master
 from kehoach.validators import winfiles
+from kehoach.validators.findings import stored_message
 from kehoach.workbook_templates.catalog import Catalog, load_catalog
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")  # read and validated; .xls/.ods are never merged (rule X002)
@@ -148,7 +149,7 @@ def file_outcomes(outcome: MergeOutcome, lang: str = "vi") -> list[dict[str, obj
             entry.update(unit=r.unit or None, errors=r.errors, warnings=r.warnings)
             first = next((f for f in r.findings if f.get("severity") == "error"), None)
             if kind == "rejected" and first:
-                entry["first_error"] = {"rule": first.get("rule"), "message": first.get("message")}
+                entry["first_error"] = {"rule": first.get("rule"), "message": stored_message(first, lang)}
         if by:
             entry["by"] = by
         rows.append(entry)

@@ -3,6 +3,7 @@ sheets, quoted «…», stay as they are); without it the Vietnamese texts are u
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -168,3 +169,20 @@ def test_a_read_only_master_refused_in_both_languages(tmp_path: Path, monkeypatc
     (inbox / "hong.xlsx").write_bytes(b"not a workbook")
     vi, en = both("merge", inbox, "-o", tmp_path / "tong-hop.xlsx", code=2, paths=(tmp_path,))
     assert vi_reason in vi and "is Read-only and cannot be replaced" in en
+
+
+def test_merge_json_gives_the_first_error_in_the_chosen_language(tmp_path: Path) -> None:
+    """The JSON's per-file list and its rejected list say the same finding in the same language."""
+    inbox = tmp_path / "hop-thu"
+    inbox.mkdir()
+    (inbox / "hong.xlsx").write_bytes(b"not a workbook")
+    (inbox / "ghi-chu.txt").write_text("x")
+    master = tmp_path / "tong-hop.xlsx"
+    for language in ("vi", "en"):
+        args = ["merge", str(inbox), "-o", str(master), "--format", "json", "--lang", language]
+        summary = json.loads(CliRunner().invoke(kehoach, args).stdout)
+        [entry] = [f for f in summary["files"] if f["outcome"] == "rejected"]
+        [rejected] = summary["rejected"]
+        assert entry["first_error"]["message"] == rejected["reason"]
+        if language == "en":
+            english(entry["first_error"]["message"], tmp_path)
