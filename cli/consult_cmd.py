@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from kehoach.cli import exit_codes
 from kehoach.cli.lang import text
-from kehoach.cli.output import FORMAT_OPTION, emit_json, fail, say
+from kehoach.cli.output import FORMAT_OPTION, emit_json, fail, fail_to_write, say
 
 
 @click.group("consult")
@@ -38,11 +38,7 @@ def form(output: Path) -> None:
     try:
         write_form(output, load_catalog())
     except OSError as error:
-        reason = f"{error.strerror or error} ({error.filename or output})"
-        fail(
-            text(f"không ghi được phiếu góp ý: {reason}.", f"cannot write the comment form: {reason}."),
-            exit_codes.USAGE,
-        )
+        fail_to_write(error, output, "phiếu góp ý", "the comment form")
     say(text(f"Đã ghi phiếu góp ý: {output}", f"Comment form written: {output}"))
 
 
@@ -85,8 +81,7 @@ def merge(inbox: Path, output: Path, output_format: str) -> None:
     try:
         write_summary(output, gathered, catalog)
     except OSError as error:
-        reason = f"{error.strerror or error} ({error.filename or output})"
-        fail(text(f"không ghi được bảng tổng hợp: {reason}.", f"cannot write the summary: {reason}."), exit_codes.USAGE)
+        fail_to_write(error, output, "bảng tổng hợp", "the summary")
     counts = gathered.counts()
     if output_format == "json":
         emit_json(

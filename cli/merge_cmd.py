@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from kehoach.cli import exit_codes
 from kehoach.cli.lang import current, message, text
-from kehoach.cli.output import FORMAT_OPTION, emit_json, fail, say
+from kehoach.cli.output import FORMAT_OPTION, emit_json, fail, fail_to_write, say
 from kehoach.validators.findings import stored_message
 
 if TYPE_CHECKING:
@@ -65,14 +64,7 @@ def merge(inbox: Path, master: Path, deadline: dt.datetime | None, output_format
     except MergeError as error:
         fail(message(error), error.code)
     except OSError as error:
-        # Windows' own words are English ("Access is denied", "Sharing violation"): its causes are said in
-        # Vietnamese, with what to do (winfiles.explain); any other keeps the system's words and the file.
-        from kehoach.validators.winfiles import specific
-
-        where = error.filename or master
-        plain = f"{error.strerror or error} ({where})"
-        reason = specific(error, where, writing=True) or plain
-        fail(text(f"không ghi được tệp tổng hợp: {reason}.", f"cannot write the master: {plain}."), exit_codes.USAGE)
+        fail_to_write(error, master, "tệp tổng hợp", "the master")
     if output_format == "json":
         warn_stall(outcome)
         emit_json(summary(outcome, current()))

@@ -121,3 +121,17 @@ def fail(message: str, code: int) -> None:
 
     say(f"{'Lỗi' if current() == 'vi' else 'Error'}: {message}")
     raise SystemExit(code)
+
+
+def fail_to_write(error: OSError, path: object, what_vi: str, what_en: str) -> None:
+    """Stop on a file that cannot be written. Windows' own words are English ("Access is denied", "Sharing
+    violation"): its causes are said in Vietnamese, with what to do (winfiles.specific); any other keeps the
+    system's words and the file."""
+    from kehoach.cli import exit_codes
+    from kehoach.cli.lang import text
+    from kehoach.validators.winfiles import specific
+
+    where = error.filename or path
+    plain = f"{error.strerror or error} ({where})"
+    reason = specific(error, where, writing=True) or plain
+    fail(text(f"không ghi được {what_vi}: {reason}.", f"cannot write {what_en}: {plain}."), exit_codes.USAGE)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from kehoach.cli import exit_codes
 from kehoach.cli.lang import message, text
-from kehoach.cli.output import fail, say
+from kehoach.cli.output import fail, fail_to_write, say
 
 DEFAULT_OUTPUT = Path("du-thao-bao-cao.docx")
 
@@ -93,8 +93,7 @@ def report(
     try:
         render(context, output, template)
     except OSError as error:
-        reason = f"{error.strerror or error} ({error.filename or output})"
-        fail(text(f"không ghi được dự thảo: {reason}.", f"cannot write the draft: {reason}."), exit_codes.USAGE)
+        fail_to_write(error, output, "dự thảo", "the draft")
     except Exception as error:  # a template the DPI edited may hold a broken placeholder
         fail(
             text(

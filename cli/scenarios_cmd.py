@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 from kehoach.cli import exit_codes
 from kehoach.cli.lang import message, text
-from kehoach.cli.output import FORMAT_OPTION, emit_json, fail, say
+from kehoach.cli.output import FORMAT_OPTION, emit_json, fail, fail_to_write, say
 
 if TYPE_CHECKING:
     from kehoach.scenarios.model import Base, Projection, Target
@@ -88,10 +88,7 @@ def scenarios(
         try:
             write_scenario_workbook(written, catalog, base, plans, goal, _plan_figures(source, catalog), icor)
         except OSError as error:
-            reason = f"{error.strerror or error} ({error.filename or written})"
-            fail(
-                text(f"không ghi được bảng tính: {reason}.", f"cannot write the workbook: {reason}."), exit_codes.USAGE
-            )
+            fail_to_write(error, written, "bảng tính", "the workbook")
     projections = [project(base, plan) for plan in plans]
     if output_format == "json":
         emit_json(summary(base, projections, goal, written))
