@@ -22,9 +22,11 @@ from kehoach.scenarios.assumptions import load_scenarios
 from kehoach.scenarios.base import BASE_YEAR, BaseError, base_from_result, merged_statistics
 from kehoach.scenarios.model import DIRECTIVE_TARGET, Base, Projection, Scenario, Target, project, required_growth
 from kehoach.workbook_templates import derived
+from kehoach.workbook_templates import expr as X
 from kehoach.workbook_templates import layout as L
 from kehoach.workbook_templates.catalog import Catalog
-from kehoach.workbook_templates.formulas import EXCEEDED, MET, NOT_MET, geometric_mean_growth, grdp_formula, guarded
+from kehoach.workbook_templates.expr import Expr, Ref
+from kehoach.workbook_templates.formulas import geometric_mean, grdp_expr, verdict_expr
 from kehoach.workbook_templates.styles import Styles
 from xlsxwriter.worksheet import Worksheet
 
@@ -331,10 +333,10 @@ class _Writer:
 
     def _average(self, row: SheetRow, value: float | None, fmt: object) -> None:
         cells = [self.ref(row.key, y) for y in L.YEARS_PLAN]
-        self._formula(self.numbers[row.key], AVG_COL, geometric_mean_growth(cells), fmt, value)
+        self._formula(self.numbers[row.key], AVG_COL, geometric_mean([Ref(c) for c in cells]), fmt, value)
 
-    def _formula(self, row: int, col: int, formula: str, fmt: object, value: object) -> None:
-        self.ws.write_formula(row, col, "=" + formula, fmt, "" if value is None else value)
+    def _formula(self, row: int, col: int, formula: Expr, fmt: object, value: object) -> None:
+        self.ws.write_formula(row, col, "=" + formula.excel(), fmt, "" if value is None else value)
 
     def _computed(self, row: SheetRow, bold: bool) -> None:
         number = self.numbers[row.key]
@@ -355,15 +357,19 @@ class _Writer:
             self._average(row, derived.geometric_mean_growth(rates), fmt)
 
     def _verdict(self, row: SheetRow, projection: Projection) -> None:
-        value, low, high = self.average_ref(row.key), self.average_ref("target.low"), self.average_ref("target.high")
-        upper = f"IF(ISNUMBER({high}),{high},{low})"
-        verdict = f'IF({value}>{upper},"{EXCEEDED}",IF({value}>={low},"{MET}","{NOT_MET}"))'
-        result = projection.verdict(self.target)
-        self._formula(self.numbers[row.key], VERDICT_COL, guarded(verdict, [value, low]), self.st.computed_text, result)
+        value, low, high = (Ref(self.average_ref(k)) for k in (row.key, "target.low", "target.high"))
+        verdict = verdict_expr("up", value, low, high, None)  # the templates' verdict, on the average growth
+        self._formula(
+            self.numbers[row.key], VERDICT_COL, verdict, self.st.computed_text, projection.verdict(self.target)
+        )
 
-    def _cell(self, row: SheetRow, year: int, projection: Projection) -> tuple[str, float | None] | None:
+    def _cell(self, row: SheetRow, year: int, projection: Projection) -> tuple[Expr, float | None] | None:
         """The formula of a computed cell and the model's result for it; None where the row has no value."""
-        p, s, ref = f"scenario.{row.scenario}", row.sector, self.ref
+        p, s = f"scenario.{row.scenario}", row.sector
+
+        def ref(key: str, year: int) -> Ref:
+            return Ref(self.ref(key, year))
+
         first, before = year == BASE_YEAR, year - 1
         match row.kind:
             case "constant":
@@ -373,23 +379,23 @@ class _Writer:
             case "constant_total" | "current_total":
                 price = row.kind.removesuffix("_total")
                 # the sector rows sit one below the other in catalog order
-                parts = f"{ref(f'{p}.{price}.{self.sectors[0]}', year)}:{ref(f'{p}.{price}.{self.sectors[-1]}', year)}"
+                parts = X.Range(tuple(self.ref(f"{p}.{price}.{sector}", year) for sector in self.sectors))
                 totals = projection.constant_total if price == "constant" else projection.current_total
-                return grdp_formula("total", {"parts": parts, "count": len(self.sectors)}), totals[year]
+                return grdp_expr("total", {"parts": parts}), totals[year]
             case "deflator":
                 if first:
                     current, constant = ref(f"start.current.{s}", year), ref(f"start.constant.{s}", year)
-                    formula = guarded(f"{current}/{constant}", [current, constant], positive=[constant])
+                    formula = X.guarded(current / constant, [current, constant], positive=[constant])
                     return formula, projection.deflator[s][year]
                 return _grow(ref(row.key, before), ref(f"{p}.input_price.{s}", year)), projection.deflator[s][year]
             case "current":
                 if first:
                     return _copy(ref(f"start.current.{s}", year)), projection.current[s][year]
                 constant, deflator = ref(f"{p}.constant.{s}", year), ref(f"{p}.deflator.{s}", year)
-                return guarded(f"{constant}*{deflator}", [constant, deflator]), projection.current[s][year]
+                return X.guarded(constant * deflator, [constant, deflator]), projection.current[s][year]
             case "share":
                 cells = {"part": ref(f"{p}.current.{s}", year), "total": ref(f"{p}.current.total", year)}
-                return grdp_formula("share", cells), projection.structure[s][year]
+                return grdp_expr("share", cells), projection.structure[s][year]
             case "population":
                 if first:
                     return _copy(ref("start.population", year)), projection.population[year]
@@ -397,44 +403,44 @@ class _Writer:
                 return _grow(ref(row.key, before), rate), projection.population[year]
             case "per_capita":
                 cells = {"total": ref(f"{p}.current.total", year), "population": ref(f"{p}.population", year)}
-                return grdp_formula("per_capita", cells), projection.per_capita[year]
+                return grdp_expr("per_capita", cells), projection.per_capita[year]
         if first:
             return None
         match row.kind:
             case "growth":
                 cells = {"now": ref(f"{p}.constant.total", year), "before": ref(f"{p}.constant.total", before)}
-                return grdp_formula("growth", cells), projection.growth[year]
+                return grdp_expr("growth", cells), projection.growth[year]
             case "contribution":
                 cells = {
                     "now": ref(f"{p}.constant.{s}", year),
                     "before": ref(f"{p}.constant.{s}", before),
                     "total_before": ref(f"{p}.constant.total", before),
                 }
-                return grdp_formula("contribution", cells), projection.contributions[s][year]
+                return grdp_expr("contribution", cells), projection.contributions[s][year]
             case "required":
                 return self._required(row, year), self.required[row.scenario][s][year]
         raise KeyError(row.kind)
 
-    def _required(self, row: SheetRow, year: int) -> str:
+    def _required(self, row: SheetRow, year: int) -> Expr:
         """R(k) = G0·(1+T)^k − (GRDP − sector)(k); growth = R(k)/R(k−1) − 1 (see scenarios.model.required_growth)."""
-        p, s, ref = f"scenario.{row.scenario}", row.sector, self.ref
-        start, target = ref(f"{p}.constant.total", BASE_YEAR), self.average_ref("target.low")
+        p, s = f"scenario.{row.scenario}", row.sector
+        start, target = Ref(self.ref(f"{p}.constant.total", BASE_YEAR)), Ref(self.average_ref("target.low"))
         k = year - BASE_YEAR
         cells = [start, target]
 
-        def needed(year: int, k: int) -> str:
-            total, sector = ref(f"{p}.constant.total", year), ref(f"{p}.constant.{s}", year)
+        def needed(year: int, k: int) -> Expr:
+            total, sector = Ref(self.ref(f"{p}.constant.total", year)), Ref(self.ref(f"{p}.constant.{s}", year))
             cells.extend([total, sector])
-            return f"({start}*(1+{target}/100)^{k}-({total}-{sector}))"
+            return start * (1 + target / 100) ** k - (total - sector)
 
         now, before = needed(year, k), needed(year - 1, k - 1)
-        return guarded(f"({now}/{before}-1)*100", cells, positive=[now, before])
+        return X.guarded((now / before - 1) * 100, cells, positive=[now, before])
 
 
-def _copy(cell: str) -> str:
-    return guarded(cell, [cell])
+def _copy(cell: Ref) -> Expr:
+    return X.guarded(cell, [cell])
 
 
-def _grow(before: str, rate: str) -> str:
+def _grow(before: Ref, rate: Ref) -> Expr:
     """The level of the year before, grown by a yearly rate in percent."""
-    return guarded(f"{before}*(1+{rate}/100)", [before, rate])
+    return X.guarded(before * (1 + rate / 100), [before, rate])

@@ -12,7 +12,6 @@ neither. The meaning of each formula is documented in docs/template-format.md ("
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 
 from kehoach.workbook_templates import expr as X
 from kehoach.workbook_templates import layout as L
@@ -205,8 +204,7 @@ def grdp_expr(role: str, cells: Mapping[str, Expr]) -> Expr:
     if role == "total":
         parts = cells["parts"]
         assert isinstance(parts, X.Range), parts
-        count = cells["count"] if "count" in cells else X.Num(len(parts.cells))
-        return IF(COUNT(parts).eq(count), SUM(parts), EMPTY)
+        return IF(COUNT(parts).eq(len(parts.cells)), SUM(parts), EMPTY)
     if role == "share":
         part, total = cells["part"], cells["total"]
         return X.guarded(part / total * 100, [part, total], nonzero=[total])
@@ -290,46 +288,3 @@ def project_expr(key: str) -> Expr:
 
 def project_formula(key: str, ref: Callable[[str], str]) -> str:
     return project_expr(key).excel(ref)
-
-
-# --- formula text from cell addresses (the scenario sheet and other sheets written from addresses) ---------
-
-
-@dataclass(frozen=True, eq=False)
-class _Raw(Expr):
-    """Formula text given as is (only rendered, never evaluated)."""
-
-    text: str
-
-    def excel(self, ref: X.Ref_ = str) -> str:
-        return self.text
-
-    def evaluate(self, values: Mapping[str, object]) -> object:
-        raise NotImplementedError("raw formula text")
-
-
-def guarded(expr: str, numbers: Sequence[str], positive: Sequence[str] = (), nonzero: Sequence[str] = ()) -> str:
-    """``expr`` (formula text) when every cell in ``numbers`` holds a number and the sign conditions hold."""
-    refs = {c: Ref(c) for c in (*numbers, *positive, *nonzero)}
-    return X.guarded(
-        _Raw(expr), [refs[c] for c in numbers], [refs[c] for c in positive], [refs[c] for c in nonzero]
-    ).excel()
-
-
-def geometric_mean_growth(cells: Sequence[str]) -> str:
-    """Formula text of the average yearly growth (%) of the growth rates (%) in the cells ``cells``."""
-    return geometric_mean([Ref(c) for c in cells]).excel()
-
-
-def grdp_formula(role: str, cells: Mapping[str, object]) -> str:
-    """Formula text of a GRDP-like cell from cell addresses (``parts`` as "first:last", with ``count``)."""
-    named: dict[str, Expr] = {}
-    for name, address in cells.items():
-        if name == "parts":
-            first, _, last = str(address).partition(":")
-            named[name] = X.Range((first, last or first))
-        elif name == "count":
-            named[name] = X.Num(int(str(address)))
-        else:
-            named[name] = Ref(str(address))
-    return grdp_expr(role, named).excel()
