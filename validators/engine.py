@@ -16,7 +16,7 @@ from kehoach.validators.context import Context
 from kehoach.validators.contract import Submission, locate
 from kehoach.validators.findings import ERROR, WARNING, Finding, Hit
 from kehoach.validators.registry import INDICATOR, INTERNAL_ERROR, OLDER_FORMAT, Rule, all_rules
-from kehoach.validators.workbook import RawWorkbook, UnreadableWorkbook
+from kehoach.validators.workbook import FORMAT_NAMES, RawWorkbook, UnreadableWorkbook
 from kehoach.workbook_templates import layout as L
 from kehoach.workbook_templates.catalog import Catalog, load_catalog
 
@@ -37,7 +37,11 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     submission: Submission | None = None
     legacy: str = ""  # ".xls"/".ods": read from an older format (values only)
-    not_applicable: list[str] = field(default_factory=list)  # rule codes not run: they need the .xlsx package
+
+    @property
+    def not_applicable(self) -> list[str]:
+        """Rule codes not run: they need the .xlsx package."""
+        return list(PACKAGE_RULES) if self.legacy else []
 
     @property
     def unit(self) -> str:
@@ -71,13 +75,10 @@ def validate_book(book: RawWorkbook, catalog: Catalog | None = None) -> Report:
     submission = locate(book, catalog)
     report = _run(book.label, Context(submission, catalog), submission, skip=PACKAGE_RULES if book.legacy else ())
     if book.legacy:
-        report.legacy, report.not_applicable = book.legacy, list(PACKAGE_RULES)
-        hit = Hit.on_sheet("", format=_FORMAT_NAMES[book.legacy], rules=", ".join(PACKAGE_RULES))
+        report.legacy = book.legacy
+        hit = Hit.on_sheet("", format=FORMAT_NAMES[book.legacy], rules=", ".join(PACKAGE_RULES))
         report.findings.insert(0, stamp(OLDER_FORMAT, hit))
     return report
-
-
-_FORMAT_NAMES = {".xls": "Excel 97-2003 (.xls)", ".ods": "OpenDocument (.ods)"}
 
 
 def validate_path(path: Path, catalog: Catalog | None = None) -> Report:

@@ -45,7 +45,7 @@ from kehoach.validators.sheetscan import (
     prologue_end,
     scan_sheet,
 )
-from kehoach.validators.workbook import ExcelError, Grid, RawWorkbook, UnreadableWorkbook, rowcol
+from kehoach.validators.workbook import FORMAT_NAMES, ExcelError, Grid, RawWorkbook, UnreadableWorkbook, rowcol
 from kehoach.workbook_templates import layout as L
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -57,8 +57,7 @@ TIME_BUDGET = 20.0  # seconds of reading per file
 CALAMINE_READS = ("sharedStrings.xml", "styles.xml")  # parts calamine inflates besides the sheets (in its folder)
 CALAMINE_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA"}
 DTD_HEAD = 4096  # bytes at the start of a part searched for a DTD (it comes before the root element)
-RESAVE = "hãy mở tệp bằng Excel, lưu lại (Tệp > Lưu thành > Sổ làm việc Excel .xlsx) rồi gửi lại"
-LEGACY_RESAVE = "hãy mở tệp bằng Excel, chọn Tệp > Lưu thành… > Sổ làm việc Excel (.xlsx) rồi gửi lại"
+RESAVE = "hãy mở tệp bằng Excel, chọn Tệp > Lưu thành… > Sổ làm việc Excel (.xlsx) rồi gửi lại"
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 # Namespaces: a Strict Open XML file (Excel's "Strict Open XML Spreadsheet") spells the main and the relationship
@@ -388,15 +387,15 @@ def _check_extents(extents: list[tuple[str, int, int]]) -> None:
         if rows > MAX_ROWS or cols > MAX_COLUMNS or rows * cols > MAX_CELLS:
             raise UnreadableWorkbook(
                 f"trang tính '{unicodedata.normalize('NFC', name)}' quá lớn ({format_number(rows)} dòng × "
-                f"{format_number(cols)} cột), không phải biểu mẫu chuẩn; {LEGACY_RESAVE}",
+                f"{format_number(cols)} cột), không phải biểu mẫu chuẩn; {RESAVE}",
                 f"sheet {name!r} too large ({rows} x {cols})",
             )
 
 
 def _broken_legacy(kind: str, error: Exception) -> UnreadableWorkbook:
-    name = "Excel 97-2003 (.xls)" if kind == ".xls" else "OpenDocument (.ods)"
+    name = FORMAT_NAMES[kind]
     return UnreadableWorkbook(
-        f"tệp {name} bị hỏng hoặc không phải bảng tính, không đọc được; {LEGACY_RESAVE}",
+        f"tệp {name} bị hỏng hoặc không phải bảng tính, không đọc được; {RESAVE}",
         f"cannot read the {kind} file ({error})",
     )
 

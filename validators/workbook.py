@@ -11,7 +11,11 @@ from dataclasses import dataclass, field
 from kehoach.workbook_templates.filling import ExcelError
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_rowcol_to_cell
 
-__all__ = ["ExcelError", "Grid", "RawWorkbook", "a1", "normalize", "resolve_name", "rowcol"]
+__all__ = ["FORMAT_NAMES", "ExcelError", "Grid", "RawWorkbook", "a1", "normalize", "resolve_name", "rowcol"]
+
+
+# The older formats read for their values only (RawWorkbook.legacy), as messages name them.
+FORMAT_NAMES = {".xls": "Excel 97-2003 (.xls)", ".ods": "OpenDocument (.ods)"}
 
 
 @dataclass
