@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 from kehoach.cli.lang import current, message, text
 from kehoach.cli.output import FORMAT_OPTION, emit_json, fail, fail_to_write, say
-from kehoach.validators.findings import stored_message
+from kehoach.validators.registry import stored_message
 
 if TYPE_CHECKING:
     from kehoach.master.merge import MergeOutcome

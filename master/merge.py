@@ -27,7 +27,7 @@ from kehoach.master.judge import judge_digest
 from kehoach.master.ledger import Ledger, ledger_path, pack
 from kehoach.master.workbook import ExtraSheet, write_long_csv, write_master
 from kehoach.validators import winfiles
-from kehoach.validators.findings import stored_message
+from kehoach.validators.registry import stored_message
 from kehoach.workbook_templates.catalog import Catalog, load_catalog
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")  # read and validated; .xls/.ods are never merged (rule X002)

@@ -101,28 +101,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     return str(value)
-
-
-def stored_message(finding: Mapping[str, Any], lang: str) -> str:
-    """A finding kept as a dict (the ledger, FileResult.findings) in ``lang``: the ledger keeps its message in
-    Vietnamese; the English is made again from its rule's template and values (the Vietnamese words when the rule
-    is an older version's or its values no longer fit the template)."""
-    if lang == "vi":
-        return finding["message"]
-    from kehoach.validators.registry import INTERNAL_ERROR, OLDER_FORMAT, all_rules
-
-    rule = {r.code: r for r in (*all_rules(), INTERNAL_ERROR, OLDER_FORMAT)}.get(finding["rule"])
-    if rule is None:
-        return finding["message"]
-    values = {k: tuple(v) if isinstance(v, list) else v for k, v in finding.get("values", {}).items()}
-    made = Finding(
-        rule.code,
-        rule.severity,
-        indicator=finding.get("indicator", ""),
-        values=values,
-        templates=(rule.message_vi, rule.message_en),
-    )
-    try:
-        return made.message("en")
-    except (KeyError, IndexError, ValueError, TypeError, AttributeError):
-        return finding["message"]

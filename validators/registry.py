@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from kehoach.validators.findings import ERROR, SEVERITIES, Hit
+from kehoach.validators.findings import ERROR, SEVERITIES, Finding, Hit
 
 if TYPE_CHECKING:
     from kehoach.validators.context import Context
@@ -180,3 +180,26 @@ def all_rules() -> list[Rule]:
 def reference() -> list[Rule]:
     """Every code a finding can carry: the rules and the internal error (the rule reference lists them)."""
     return sorted([*all_rules(), INTERNAL_ERROR, OLDER_FORMAT], key=_order)
+
+
+def stored_message(finding: Mapping[str, Any], lang: str) -> str:
+    """A finding kept as a dict (the ledger, FileResult.findings) in ``lang``: the ledger keeps its message in
+    Vietnamese; the English is made again from its rule's template and values (the Vietnamese words when the rule
+    is an older version's or its values no longer fit the template)."""
+    if lang == "vi":
+        return finding["message"]
+    rule = {r.code: r for r in reference()}.get(finding["rule"])
+    if rule is None:
+        return finding["message"]
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in finding.get("values", {}).items()}
+    made = Finding(
+        rule.code,
+        rule.severity,
+        indicator=finding.get("indicator", ""),
+        values=values,
+        templates=(rule.message_vi, rule.message_en),
+    )
+    try:
+        return made.message("en")
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError):
+        return finding["message"]
